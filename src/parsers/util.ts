@@ -1,0 +1,82 @@
+import type { ParseItem, ParseProblem, UsageRecord } from '../core/record.ts';
+import type { LineBatch } from '../io/lines.ts';
+import { MAX_LINE_BYTES } from '../io/lines.ts';
+
+/** Thrown inside a parser for one bad row; caught by the parser and turned into a problem. */
+export class RowError extends Error {}
+
+/** A record item. */
+export function rec(record: UsageRecord): ParseItem {
+  return { kind: 'record', record };
+}
+
+/** A problem item for one row. */
+export function problem(file: string, line: number, reason: string): ParseItem {
+  const p: ParseProblem = { file, line, reason };
+  return { kind: 'problem', problem: p };
+}
+
+/** Problems for lines that `lineBatches` skipped because they were too long. */
+export function tooLongProblems(batch: LineBatch, file: string, out: ParseItem[]): void {
+  if (!batch.tooLong) return;
+  for (const n of batch.tooLong) out.push(problem(file, n, `line longer than ${MAX_LINE_BYTES} bytes; skipped`));
+}
+
+const EPOCH_MS_FLOOR = 1e12; // numbers at or above this are milliseconds (2001-09-09 in ms), below are seconds
+
+/**
+ * A timestamp as an ISO-8601 UTC instant (`…Z`). Accepts ISO strings with or without a zone (no zone = UTC),
+ * `YYYY-MM-DD HH:MM[:SS]`, a date alone, and epoch seconds or milliseconds as numbers or digit strings.
+ * Throws RowError when it is none of these.
+ */
+export function toIsoInstant(value: unknown, field = 'timestamp'): string {
+  let ms: number;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value < 0) throw new RowError(`${field} is not a valid time: ${String(value)}`);
+    ms = value >= EPOCH_MS_FLOOR ? value : value * 1000;
+  } else if (typeof value === 'string') {
+    const s = value.trim();
+    if (/^\d+(\.\d+)?$/.test(s)) return toIsoInstant(Number(s), field);
+    let iso = s.replace(' ', 'T');
+    if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) iso += 'T00:00:00Z';
+    else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(iso)) iso += 'Z';
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(iso)) throw new RowError(`${field} is not a valid time: ${JSON.stringify(value)}`);
+    ms = Date.parse(iso);
+  } else {
+    throw new RowError(value === undefined || value === null ? `no ${field}` : `${field} is not a valid time`);
+  }
+  if (!Number.isFinite(ms)) throw new RowError(`${field} is not a valid time: ${JSON.stringify(value)}`);
+  const d = new Date(ms);
+  const y = d.getUTCFullYear();
+  if (y < 2000 || y > 2200) throw new RowError(`${field} is out of range: ${JSON.stringify(value)}`);
+  return d.toISOString();
+}
+
+/** Upper bound for one token count: above it a row is rejected as absurd (10^12 tokens ≈ $10M on any list). */
+export const MAX_TOKENS = 1e12;
+
+/**
+ * A token count from a JSON value: a non-negative integer (digit strings accepted), or 0 when absent.
+ * Throws RowError naming the field when negative, fractional, absurd or not a number.
+ */
+export function tokenCount(value: unknown, field: string): number {
+  if (value === undefined || value === null || value === '') return 0;
+  const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n)) throw new RowError(`${field} is not a number: ${JSON.stringify(value)}`);
+  if (n < 0) throw new RowError(`${field} is negative: ${n}`);
+  if (!Number.isInteger(n)) throw new RowError(`${field} is not a whole number: ${n}`);
+  if (n > MAX_TOKENS) throw new RowError(`${field} is absurdly large: ${n}`);
+  return n;
+}
+
+/** A string field, or undefined when absent/empty; numbers are stringified. */
+export function optString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.length > 0 ? value : undefined;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+/** True for a plain JSON object. */
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
