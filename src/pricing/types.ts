@@ -38,6 +38,11 @@ export interface PriceEntry {
   /** Other names the provider uses for the same model and price (dated snapshots, `-latest`). */
   aliases?: string[];
   layer: PriceLayer;
+  /**
+   * Set only on an entry derived by a discount override: the fraction already taken off every price
+   * above (0.15 = 15 % off). Part of the price key, so discounted and list-price groups never merge.
+   */
+  discount?: number;
 }
 
 /** A user's price change from finops.yaml: a discount on list prices, or prices of its own (private models). */
