@@ -19,7 +19,8 @@ export function problem(file: string, line: number, reason: string): ParseItem {
 /** Problems for lines that `lineBatches` skipped because they were too long. */
 export function tooLongProblems(batch: LineBatch, file: string, out: ParseItem[]): void {
   if (!batch.tooLong) return;
-  for (const n of batch.tooLong) out.push(problem(file, n, `line longer than ${MAX_LINE_BYTES} bytes; skipped`));
+  for (const n of batch.tooLong)
+    out.push(problem(file, n, `line longer than ${MAX_LINE_BYTES} bytes; skipped`));
 }
 
 const EPOCH_MS_FLOOR = 1e12; // numbers at or above this are milliseconds (2001-09-09 in ms), below are seconds
@@ -32,7 +33,8 @@ const EPOCH_MS_FLOOR = 1e12; // numbers at or above this are milliseconds (2001-
 export function toIsoInstant(value: unknown, field = 'timestamp'): string {
   let ms: number;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value) || value < 0) throw new RowError(`${field} is not a valid time: ${String(value)}`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new RowError(`${field} is not a valid time: ${String(value)}`);
     ms = value >= EPOCH_MS_FLOOR ? value : value * 1000;
   } else if (typeof value === 'string') {
     const s = value.trim();
@@ -40,10 +42,13 @@ export function toIsoInstant(value: unknown, field = 'timestamp'): string {
     let iso = s.replace(' ', 'T');
     if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) iso += 'T00:00:00Z';
     else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(iso)) iso += 'Z';
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(iso)) throw new RowError(`${field} is not a valid time: ${JSON.stringify(value)}`);
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(iso))
+      throw new RowError(`${field} is not a valid time: ${JSON.stringify(value)}`);
     ms = Date.parse(iso);
   } else {
-    throw new RowError(value === undefined || value === null ? `no ${field}` : `${field} is not a valid time`);
+    throw new RowError(
+      value === undefined || value === null ? `no ${field}` : `${field} is not a valid time`,
+    );
   }
   if (!Number.isFinite(ms)) throw new RowError(`${field} is not a valid time: ${JSON.stringify(value)}`);
   const d = new Date(ms);
@@ -62,7 +67,8 @@ export const MAX_TOKENS = 1e12;
 export function tokenCount(value: unknown, field: string): number {
   if (value === undefined || value === null || value === '') return 0;
   const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n)) throw new RowError(`${field} is not a number: ${JSON.stringify(value)}`);
+  if (typeof n !== 'number' || !Number.isFinite(n))
+    throw new RowError(`${field} is not a number: ${JSON.stringify(value)}`);
   if (n < 0) throw new RowError(`${field} is negative: ${n}`);
   if (!Number.isInteger(n)) throw new RowError(`${field} is not a whole number: ${n}`);
   if (n > MAX_TOKENS) throw new RowError(`${field} is absurdly large: ${n}`);

@@ -1,0 +1,62 @@
+import type { ParseItem } from '../core/record.ts';
+import type { InputSource } from '../io/input.ts';
+import { lineBatches } from '../io/lines.ts';
+import { isObject, problem, RowError, tooLongProblems } from './util.ts';
+
+/** What a JSON Lines parser does with each object line; it pushes records or problems into `out`. */
+export interface JsonLineHandler {
+  /** One parsed object at 1-based `line`. A thrown RowError becomes a problem for that line. */
+  line(obj: Record<string, unknown>, line: number, out: ParseItem[]): void;
+  /** After the last line (for formats that hold state across lines). */
+  end?(out: ParseItem[]): void;
+}
+
+/**
+ * The loop every JSON Lines format shares: stream lines in batches, skip blank ones, report over-long lines,
+ * invalid JSON and non-objects as problems with their line, hand each object to the handler.
+ */
+export async function* parseJsonLines(
+  input: InputSource,
+  handler: JsonLineHandler,
+): AsyncIterable<ParseItem[]> {
+  const file = input.name;
+  for await (const batch of lineBatches(input.chunks())) {
+    const out: ParseItem[] = [];
+    tooLongProblems(batch, file, out);
+    const lines = batch.lines;
+    for (let i = 0; i < lines.length; i++) {
+      const text = lines[i]!;
+      if (isBlank(text)) continue;
+      const n = batch.first + i;
+      let obj: unknown;
+      try {
+        obj = JSON.parse(text);
+      } catch (e) {
+        out.push(problem(file, n, `invalid JSON: ${(e as Error).message}`));
+        continue;
+      }
+      if (!isObject(obj)) {
+        out.push(problem(file, n, 'not a JSON object'));
+        continue;
+      }
+      try {
+        handler.line(obj, n, out);
+      } catch (e) {
+        if (!(e instanceof RowError)) throw e;
+        out.push(problem(file, n, e.message));
+      }
+    }
+    if (out.length > 0) yield out;
+  }
+  if (handler.end) {
+    const out: ParseItem[] = [];
+    handler.end(out);
+    if (out.length > 0) yield out;
+  }
+}
+
+/** True for an empty or whitespace-only line (checked without allocating a trimmed copy). */
+export function isBlank(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 32) return false;
+  return true;
+}

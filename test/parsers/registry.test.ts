@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openInput } from '../../src/io/input.ts';
+import { DETECT_THRESHOLD, detectFormat, PARSERS } from '../../src/parsers/registry.ts';
+import { sampleFiles } from '../helpers/parse.ts';
+
+const SHARED = join(import.meta.dirname, '..', '..', '..', 'shared', 'data');
+
+describe('format detection across the registry', () => {
+  const samples = sampleFiles();
+
+  it('has a sample for every parser', () => {
+    const formats = new Set(samples.map((s) => s.format));
+    for (const p of PARSERS) expect(formats, p.id).toContain(p.id);
+  });
+
+  it.each(samples.map((s) => [s.path.split('/samples/')[1]!, s] as const))(
+    '%s is claimed by its own parser only',
+    async (_, s) => {
+      const { head } = await openInput(s.path);
+      expect(detectFormat(head, s.path)?.id).toBe(s.format);
+      const rivals = PARSERS.filter(
+        (p) => p.id !== s.format && p.detect(head, s.path) >= DETECT_THRESHOLD,
+      ).map((p) => p.id);
+      expect(rivals).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['openai/usage-completions.spec-example.json', 'openai-usage'],
+    ['openai/usage-embeddings.spec-example.json', 'openai-usage'],
+    ['openai/costs.spec-example.json', 'openai-costs'],
+  ])('the third-party file %s is read as %s', (file, format) => {
+    const text = readFileSync(join(SHARED, file), 'utf8');
+    expect(detectFormat(text, file)?.id).toBe(format);
+  });
+
+  it('claims nothing that is not usage data', () => {
+    for (const head of [
+      '',
+      'a,b,c\n1,2,3\n',
+      '{"hello": "world"}',
+      '# a markdown file\n',
+      'timezone: UTC\n',
+    ]) {
+      expect(detectFormat(head, 'x')).toBeUndefined();
+    }
+  });
+});
