@@ -71,7 +71,9 @@ export async function openInput(path: string, stdin: Readable = process.stdin): 
   if (headBuf.length > HEAD_BYTES) headBuf = headBuf.subarray(0, HEAD_BYTES);
   const enc = detectEncoding(headBuf);
   if (enc === 'utf16') {
-    throw new InputError(`${name}: UTF-16 text is not supported; convert it to UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)`);
+    throw new InputError(
+      `${name}: UTF-16 text is not supported; convert it to UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)`,
+    );
   }
   const bom = enc === 'utf8-bom' ? 3 : 0;
   const head = headBuf.subarray(bom).toString('utf8');

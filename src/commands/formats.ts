@@ -1,0 +1,38 @@
+import { Command } from 'commander';
+import { PARSERS } from '../parsers/registry.ts';
+import { renderJson } from '../render/index.ts';
+import { SCHEMA_VERSION } from '../analysis/report.ts';
+import { emit, formatOption } from './shared.ts';
+
+/** `finops formats`: what finops reads and how it recognises each format. */
+export function formatsCommand(): Command {
+  return new Command('formats')
+    .description('list the input formats finops reads and how each is detected')
+    .addOption(formatOption(['table', 'json']))
+    .action(async (opts: { format: string }) => {
+      if (opts.format === 'json') {
+        const formats = PARSERS.map((p) => ({
+          id: p.id,
+          title: p.title,
+          detection: p.detection,
+          origin: p.origin,
+        }));
+        await emit(renderJson({ schemaVersion: SCHEMA_VERSION, command: 'formats', formats }), undefined);
+        return;
+      }
+      const lines = ['Formats are detected from content (the first 64 KiB), not from file names.', ''];
+      for (const p of PARSERS) {
+        lines.push(
+          `${p.id}`,
+          `  ${p.title}`,
+          `  detected by: ${p.detection}`,
+          `  where to get it: ${p.origin}`,
+          '',
+        );
+      }
+      lines.push(
+        'Force a format with `finops report --input-format <id>`. Directories are walked for *.json, *.jsonl, *.ndjson, *.csv (and .gz).',
+      );
+      await emit(lines.join('\n') + '\n', undefined);
+    });
+}

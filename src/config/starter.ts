@@ -1,0 +1,35 @@
+/** The commented starter config `finops init` writes; it must parse with the config schema (a test checks). */
+export const STARTER_CONFIG = `# finops.yaml — configuration for finops (docs: README.md, docs/config.md)
+# Every section is optional. Run \`finops report <paths>\` after editing; errors name the key path.
+
+# Time zone for day / week / month boundaries (IANA name). --tz on the command line wins.
+timezone: UTC
+
+attribution:
+  # Rules run in order. A rule fills only the dimensions that are still empty, so the source's own
+  # values and earlier rules win. match keys: provider, model, project, apiKey, user, app, team,
+  # workflow, environment, format, tags.<name>. Values are globs (* and ?), or lists of globs.
+  rules:
+    - match: { project: "proj_support*" }
+      set: { team: support, app: helpdesk-bot }
+    - match: { tags: { feature: "search*" } }
+      set: { team: growth, workflow: search }
+    - match: { provider: anthropic, apiKey: "apikey_01Dev*" }
+      set: { team: platform, app: claude-code }
+  # What app / team / workflow / environment show when nothing filled them.
+  default: unattributed
+
+pricing:
+  # An imported price list (from \`finops pricing import FILE --into prices.json\`); relative to this file.
+  # catalog: ./prices.json
+  overrides:
+    # A negotiated discount on list prices (fraction off):
+    # - model: "gpt-4o*"
+    #   discount: 0.15
+    # A private or self-hosted model, in USD per 1M tokens:
+    # - model: acme-llm-70b
+    #   provider: self-hosted
+    #   input: 0.20
+    #   output: 0.60
+    #   effective_from: 2026-01-01
+`;

@@ -1,0 +1,84 @@
+import type { Attributor } from '../attribution/rules.ts';
+import { totalTokens, type UsageRecord } from '../core/record.ts';
+import { priceKey, tierIndex, type PriceBook } from '../pricing/index.ts';
+import type { PriceEntry } from '../pricing/types.ts';
+import { loadTiktoken, TokenCounter } from '../tokenize/index.ts';
+
+/** A record after enrichment: tokens filled, price resolved (or the reason it has none), dims attributed. */
+export interface PricedRecord {
+  record: UsageRecord;
+  /** The price in force on the record's date; undefined when unpriced or when there is nothing to price. */
+  entry?: PriceEntry;
+  tier: number;
+  /** Identity of (entry, tier, standard/batch): tokens are summed per key and priced once per group. */
+  key?: string;
+  /** Why a record with tokens has no price. */
+  unpriced?: string;
+}
+
+/** Counters the enricher keeps for the report's notes. */
+export interface EnrichStats {
+  /** Records whose counts were computed locally from text. */
+  tokenizedRecords: number;
+  /** Tokens computed locally (estimates for Claude/Gemini, local counts for OpenAI encodings). */
+  tokenizedTokens: number;
+}
+
+/** Tokenize → price → attribute, in DESIGN.md's order. */
+export class Enricher {
+  readonly stats: EnrichStats = { tokenizedRecords: 0, tokenizedTokens: 0 };
+  private counter: TokenCounter | undefined;
+  private readonly resolved = new Map<string, string | undefined>();
+
+  private readonly book: PriceBook;
+  private readonly attributor: Attributor;
+
+  constructor(book: PriceBook, attributor: Attributor) {
+    this.book = book;
+    this.attributor = attributor;
+  }
+
+  /** Enriches one batch (async only because the tokenizer's ranks load on first use). */
+  async enrich(batch: UsageRecord[]): Promise<PricedRecord[]> {
+    const out: PricedRecord[] = [];
+    for (const r of batch) {
+      if (r.text && totalTokens(r.tokens) === 0) await this.tokenize(r);
+      out.push(this.attributeAndPrice(r));
+    }
+    return out;
+  }
+
+  private async tokenize(r: UsageRecord): Promise<void> {
+    this.counter ??= new TokenCounter(await loadTiktoken());
+    const model = this.resolve(r) ?? r.modelRaw;
+    const input = r.text?.prompt ? this.counter.count(r.text.prompt, model, r.provider) : 0;
+    const output = r.text?.completion ? this.counter.count(r.text.completion, model, r.provider) : 0;
+    r.tokens.input = input;
+    r.tokens.output = output;
+    r.estimated = true;
+    r.text = undefined; // counted: the text is not needed any more
+    this.stats.tokenizedRecords++;
+    this.stats.tokenizedTokens += input + output;
+  }
+
+  private resolve(r: UsageRecord): string | undefined {
+    const k = `${r.provider}\u0000${r.modelRaw}`;
+    if (this.resolved.has(k)) return this.resolved.get(k);
+    const id = this.book.resolve(r.modelRaw, r.provider);
+    this.resolved.set(k, id);
+    return id;
+  }
+
+  private attributeAndPrice(r: UsageRecord): PricedRecord {
+    const id = this.resolve(r);
+    if (id) r.model = id;
+    // Attribute after resolution, so rules can match the canonical model id.
+    this.attributor.attribute(r);
+    if (totalTokens(r.tokens) === 0) return { record: r, tier: -1 }; // a cost-only line: nothing to price
+    if (!id) return { record: r, tier: -1, unpriced: 'unknown model' };
+    const entry = this.book.lookup(id, r.start, r.provider);
+    if (!entry) return { record: r, tier: -1, unpriced: `no price in force on ${r.start.slice(0, 10)}` };
+    const tier = tierIndex(entry, r.tokens, r.requests);
+    return { record: r, entry, tier, key: priceKey(entry, tier, r.serviceTier) };
+  }
+}

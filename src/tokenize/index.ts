@@ -1,0 +1,102 @@
+import type { Tiktoken } from 'js-tiktoken/lite';
+
+/** The encodings finops can count with; ranks ship inside js-tiktoken, so no network is needed. */
+export type Encoding = 'o200k_base' | 'cl100k_base';
+
+/** Counts tokens in text. Kept behind this interface so the implementation can be swapped by benchmark. */
+export interface Tokenizer {
+  count(text: string, encoding: Encoding): number;
+}
+
+/**
+ * Ratio of Claude tokens to o200k tokens on English prose (Claude's tokenizer is not public; Anthropic's own
+ * counts run ≈16 % above o200k on prose and more on code). Used only for estimates, which are flagged.
+ */
+export const CLAUDE_FACTOR = 1.16;
+/** Gemini's documented rule of thumb: about 4 characters a token. */
+export const GEMINI_CHARS_PER_TOKEN = 4;
+
+/** How a model's text is counted locally. */
+export interface CountMethod {
+  encoding?: Encoding;
+  /** Multiply the encoding's count by this (Claude). */
+  factor?: number;
+  /** Count characters / this instead of encoding (Gemini). */
+  charsPerToken?: number;
+  /** What the method is, for notes in the output. */
+  label: string;
+}
+
+/** Picks the counting method for a model: exact encodings for OpenAI, documented estimates for others. */
+export function countMethod(model: string, provider: string): CountMethod {
+  const m = model.toLowerCase();
+  if (/^(gpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4|chatgpt-4o|gpt-oss)/.test(m))
+    return { encoding: 'o200k_base', label: 'o200k_base' };
+  if (/^(gpt-4|gpt-3\.5|text-embedding-|davinci|babbage)/.test(m))
+    return { encoding: 'cl100k_base', label: 'cl100k_base' };
+  if (provider === 'anthropic' || m.includes('claude'))
+    return {
+      encoding: 'o200k_base',
+      factor: CLAUDE_FACTOR,
+      label: `o200k_base × ${CLAUDE_FACTOR} (Claude estimate)`,
+    };
+  if (provider.startsWith('google') || m.includes('gemini'))
+    return {
+      charsPerToken: GEMINI_CHARS_PER_TOKEN,
+      label: `characters ÷ ${GEMINI_CHARS_PER_TOKEN} (Gemini estimate)`,
+    };
+  return { encoding: 'o200k_base', label: 'o200k_base (estimate for a non-OpenAI model)' };
+}
+
+let encoders: Partial<Record<Encoding, Tiktoken>> | undefined;
+
+/** js-tiktoken with its bundled ranks; each encoding is loaded on first use only (the ranks are large). */
+export async function loadTiktoken(): Promise<Tokenizer> {
+  const { Tiktoken } = await import('js-tiktoken/lite');
+  const [o200k, cl100k] = await Promise.all([
+    import('js-tiktoken/ranks/o200k_base'),
+    import('js-tiktoken/ranks/cl100k_base'),
+  ]);
+  encoders ??= {};
+  const enc = encoders;
+  return {
+    count(text, encoding) {
+      let e = enc[encoding];
+      if (!e) {
+        e = new Tiktoken(encoding === 'o200k_base' ? o200k.default : cl100k.default);
+        enc[encoding] = e;
+      }
+      return e.encode(text).length;
+    },
+  };
+}
+
+/** Counts with memoisation per distinct text (templated prompts repeat), bounded in size. */
+export class TokenCounter {
+  private readonly cache = new Map<string, number>();
+  private readonly tokenizer: Tokenizer;
+  private readonly maxEntries: number;
+
+  constructor(tokenizer: Tokenizer, maxEntries = 50_000) {
+    this.tokenizer = tokenizer;
+    this.maxEntries = maxEntries;
+  }
+
+  /** Tokens of `text` for `model`; estimates for models whose tokenizer is not public. */
+  count(text: string, model: string, provider: string): number {
+    if (text.length === 0) return 0;
+    const method = countMethod(model, provider);
+    const key = `${method.label}\u0000${text}`;
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return hit;
+    let n: number;
+    if (method.charsPerToken) n = Math.ceil(text.length / method.charsPerToken);
+    else {
+      n = this.tokenizer.count(text, method.encoding!);
+      if (method.factor) n = Math.round(n * method.factor);
+    }
+    if (this.cache.size >= this.maxEntries) this.cache.clear();
+    this.cache.set(key, n);
+    return n;
+  }
+}
