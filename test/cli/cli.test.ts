@@ -8,8 +8,9 @@ import type { Report } from '../../src/analysis/report.ts';
 // These tests spawn the built CLI (`npm test` builds first), as a user would run it.
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'finops.js');
-const DEMO = join(ROOT, 'fixtures', 'demo');
-const DEMO_CONFIG = join(DEMO, 'finops.yaml');
+// Relative to ROOT (the cwd of every spawn), so file names in golden output do not depend on the checkout path.
+const DEMO = 'fixtures/demo';
+const DEMO_CONFIG = 'fixtures/demo/finops.yaml';
 const tmp = mkdtempSync(join(tmpdir(), 'finops-cli-'));
 
 function finops(args: string[], opts: { input?: string; env?: Record<string, string>; cwd?: string } = {}) {
@@ -120,7 +121,7 @@ describe('finops report on the demo data', () => {
 
   it('totals equal an independent count of the request log', () => {
     // Oracle: read the gateway log with plain JSON.parse and add up what finops should see.
-    const text = readFileSync(join(DEMO, 'gateway', 'requests-2026-10.jsonl'), 'utf8');
+    const text = readFileSync(join(ROOT, DEMO, 'gateway', 'requests-2026-10.jsonl'), 'utf8');
     let cached = 0;
     let lines = 0;
     for (const l of text.split('\n')) {
@@ -428,7 +429,7 @@ describe('other commands', () => {
       stderr: expect.stringContaining('already exists'),
     });
     // The written file is picked up from the working directory.
-    const r = finops(['report', join(DEMO, 'openai'), '--format', 'json'], { cwd: dir });
+    const r = finops(['report', join(ROOT, DEMO, 'openai'), '--format', 'json'], { cwd: dir });
     expect(r.code).toBe(0);
   });
 
