@@ -405,6 +405,34 @@ describe('other commands', () => {
     );
   });
 
+  it('prints JSON by default when stdout is not a terminal', () => {
+    const r = finops(['report', join(DEMO, 'openai'), '--by', 'model']);
+    expect((JSON.parse(r.stdout) as Report).by).toEqual(['model']);
+  });
+
+  it('pricing list prints the catalog in force, as csv with one header row', () => {
+    const r = finops(['pricing', 'list', '--provider', 'anthropic', '--at', '2026-10-01', '--format', 'csv']);
+    expect(r.code).toBe(0);
+    const rows = r.stdout.trim().split('\n');
+    expect(rows[0]).toBe(
+      'model,provider,mode,input,cacheRead,cacheWrite5m,cacheWrite1h,output,batch_input,batch_output,long_context_above,effective_from,layer,source',
+    );
+    const sonnet = rows.find((l) => l.startsWith('claude-sonnet-4-5,'))!;
+    expect(sonnet.split(',').slice(0, 10)).toEqual([
+      'claude-sonnet-4-5',
+      'anthropic',
+      'chat',
+      '3',
+      '0.3',
+      '3.75',
+      '6',
+      '15',
+      '1.5',
+      '7.5',
+    ]);
+    expect(rows.every((l) => l.split(',')[1] === 'anthropic' || l === rows[0])).toBe(true);
+  });
+
   it('formats lists every parser with its detection', () => {
     const r = JSON.parse(finops(['formats', '--format', 'json']).stdout) as {
       formats: { id: string; detection: string }[];
