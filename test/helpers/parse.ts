@@ -1,8 +1,8 @@
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import type { ParseProblem, UsageRecord } from '../../src/core/record.ts';
-import { openInput } from '../../src/io/input.ts';
+import type { ParseItem, ParseProblem, UsageRecord } from '../../src/core/record.ts';
+import { openInput, type InputSource } from '../../src/io/input.ts';
 import type { Parser } from '../../src/parsers/types.ts';
 
 /** Everything a parser yields for one input, records and problems apart, in order. */
@@ -57,4 +57,36 @@ export function tempFile(name: string, text: string | Buffer): string {
   const path = join(mkdtempSync(join(tmpdir(), 'finops-test-')), name);
   writeFileSync(path, text);
   return path;
+}
+
+/** The third-party samples in the workspace's shared/data (beside the repository, in CI as in development). */
+export const SHARED_DATA = join(import.meta.dirname, '..', '..', '..', 'shared', 'data');
+
+/** An in-memory input whose chunks are `bytes` cut at `cuts` (byte offsets, any order). */
+export function memInput(name: string, bytes: Buffer, cuts: number[] = []): InputSource {
+  const at = [...new Set(cuts.filter((c) => c > 0 && c < bytes.length))].sort((a, b) => a - b);
+  return {
+    name,
+    head: bytes.subarray(0, 64 * 1024).toString('utf8'),
+    async *chunks() {
+      let prev = 0;
+      for (const c of [...at, bytes.length]) {
+        yield bytes.subarray(prev, c);
+        prev = c;
+      }
+    },
+  };
+}
+
+/** Every item of one parse in order, and the records and problems apart. */
+export async function collect(parser: Parser, input: InputSource) {
+  const items: ParseItem[] = [];
+  for await (const batch of parser.parse(input)) items.push(...batch);
+  const records: UsageRecord[] = [];
+  const problems: ParseProblem[] = [];
+  for (const it of items) {
+    if (it.kind === 'record') records.push(it.record);
+    else problems.push(it.problem);
+  }
+  return { items, records, problems };
 }

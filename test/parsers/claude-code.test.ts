@@ -1,56 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ParseItem, ParseProblem, UsageRecord } from '../../src/core/record.ts';
+import { collect, memInput, SHARED_DATA } from '../helpers/parse.ts';
+import type { UsageRecord } from '../../src/core/record.ts';
 import { UsageRecordSchema } from '../../src/core/record.ts';
-import type { InputSource } from '../../src/io/input.ts';
 import { openInput } from '../../src/io/input.ts';
 import { claudeCodeParser } from '../../src/parsers/claude-code.ts';
 import { requestLogParser } from '../../src/parsers/request-log.ts';
-import type { Parser } from '../../src/parsers/types.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PROJECTS = `${ROOT}fixtures/samples/claude-code/projects/`;
 const API = `${PROJECTS}-home-dev-acme-api/3b1f6c2e-8d4a-4e9b-9c57-2a6e1f0d7b13.jsonl`;
 const WEB = `${PROJECTS}-home-dev-acme-web/9d2e7a41-0c3b-4f6e-a8d5-7e1b3c9f2a60.jsonl`;
 const REQUESTS = `${ROOT}fixtures/samples/request-log/requests.jsonl`;
-const OPENAI_PAGE = '/work/shared/data/openai/usage-completions.spec-example.json';
+const OPENAI_PAGE = join(SHARED_DATA, 'openai', 'usage-completions.spec-example.json');
 const S1 = '3b1f6c2e-8d4a-4e9b-9c57-2a6e1f0d7b13';
 const S2 = '9d2e7a41-0c3b-4f6e-a8d5-7e1b3c9f2a60';
 const MSG_A = 'msg_01Hq3vRkQ7aZP2wTt8mNcY5e';
 const REQ_A = 'req_011CRa1Hq3vRkQ7aZP2wTt8m';
 const MSG_B = 'msg_01Bs7LkP4xWq9EeRt2YuZa3D';
 const REQ_B = 'req_011CRa2Bs7LkP4xWq9EeRt2Y';
-
-/** An in-memory input whose chunks are `bytes` cut at `cuts` (byte offsets, any order). */
-function memInput(name: string, bytes: Buffer, cuts: number[] = []): InputSource {
-  const at = [...new Set(cuts.filter((c) => c > 0 && c < bytes.length))].sort((a, b) => a - b);
-  return {
-    name,
-    head: bytes.subarray(0, 64 * 1024).toString('utf8'),
-    async *chunks() {
-      let prev = 0;
-      for (const c of [...at, bytes.length]) {
-        yield bytes.subarray(prev, c);
-        prev = c;
-      }
-    },
-  };
-}
-
-/** Records and problems of one parse, in order. */
-async function collect(parser: Parser, input: InputSource) {
-  const items: ParseItem[] = [];
-  for await (const batch of parser.parse(input)) items.push(...batch);
-  const records: UsageRecord[] = [];
-  const problems: ParseProblem[] = [];
-  for (const it of items) {
-    if (it.kind === 'record') records.push(it.record);
-    else problems.push(it.problem);
-  }
-  return { items, records, problems };
-}
 
 function parseLines(lines: (object | string)[], name = '/tmp/projects/-home-dev-x/s.jsonl') {
   const text = lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n');
@@ -259,7 +230,7 @@ describe('detection matrix', () => {
   });
 
   it('refuses the request-log sample and OpenAI / API page JSON (< 0.5)', () => {
-    for (const f of [REQUESTS, OPENAI_PAGE, '/work/shared/data/openai/costs.spec-example.json']) {
+    for (const f of [REQUESTS, OPENAI_PAGE, join(SHARED_DATA, 'openai', 'costs.spec-example.json')]) {
       expect(claudeCodeParser.detect(head(f), f)).toBeLessThan(0.5);
     }
   });

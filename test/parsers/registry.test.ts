@@ -3,9 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openInput } from '../../src/io/input.ts';
 import { DETECT_THRESHOLD, detectFormat, PARSERS } from '../../src/parsers/registry.ts';
-import { sampleFiles } from '../helpers/parse.ts';
-
-const SHARED = join(import.meta.dirname, '..', '..', '..', 'shared', 'data');
+import { sampleFiles, SHARED_DATA as SHARED } from '../helpers/parse.ts';
 
 describe('format detection across the registry', () => {
   const samples = sampleFiles();

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ParseItem, ParseProblem, UsageRecord } from '../../src/core/record.ts';
+import { collect, memInput, SHARED_DATA } from '../helpers/parse.ts';
+import type { UsageRecord } from '../../src/core/record.ts';
 import { UsageRecordSchema } from '../../src/core/record.ts';
-import type { InputSource } from '../../src/io/input.ts';
 import { openInput } from '../../src/io/input.ts';
 import { claudeCodeParser } from '../../src/parsers/claude-code.ts';
 import { isoInstant, requestLogParser, usageTokens } from '../../src/parsers/request-log.ts';
-import type { Parser } from '../../src/parsers/types.ts';
 import { toIsoInstant } from '../../src/parsers/util.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,36 +18,7 @@ const CRLF = `${SAMPLES}requests-crlf.jsonl`;
 const BAD = `${SAMPLES}requests-bad.jsonl`;
 const CC_API = `${ROOT}fixtures/samples/claude-code/projects/-home-dev-acme-api/3b1f6c2e-8d4a-4e9b-9c57-2a6e1f0d7b13.jsonl`;
 const CC_WEB = `${ROOT}fixtures/samples/claude-code/projects/-home-dev-acme-web/9d2e7a41-0c3b-4f6e-a8d5-7e1b3c9f2a60.jsonl`;
-const OPENAI_PAGE = '/work/shared/data/openai/usage-completions.spec-example.json';
-
-/** An in-memory input whose chunks are `bytes` cut at `cuts` (byte offsets, any order). */
-function memInput(name: string, bytes: Buffer, cuts: number[] = []): InputSource {
-  const at = [...new Set(cuts.filter((c) => c > 0 && c < bytes.length))].sort((a, b) => a - b);
-  return {
-    name,
-    head: bytes.subarray(0, 64 * 1024).toString('utf8'),
-    async *chunks() {
-      let prev = 0;
-      for (const c of [...at, bytes.length]) {
-        yield bytes.subarray(prev, c);
-        prev = c;
-      }
-    },
-  };
-}
-
-/** Records and problems of one parse, in order. */
-async function collect(parser: Parser, input: InputSource) {
-  const items: ParseItem[] = [];
-  for await (const batch of parser.parse(input)) items.push(...batch);
-  const records: UsageRecord[] = [];
-  const problems: ParseProblem[] = [];
-  for (const it of items) {
-    if (it.kind === 'record') records.push(it.record);
-    else problems.push(it.problem);
-  }
-  return { items, records, problems };
-}
+const OPENAI_PAGE = join(SHARED_DATA, 'openai', 'usage-completions.spec-example.json');
 
 function parseText(text: string, name = 'mem.jsonl') {
   return collect(requestLogParser, memInput(name, Buffer.from(text, 'utf8')));
@@ -389,7 +360,7 @@ describe('detection matrix', () => {
     [CC_API, 'claude-code session', 0, 0.9],
     [CC_WEB, 'claude-code resumed session', 0, 0.9],
     [OPENAI_PAGE, 'OpenAI usage page JSON', 0, 0],
-    ['/work/shared/data/openai/costs.spec-example.json', 'OpenAI costs page JSON', 0, 0],
+    [join(SHARED_DATA, 'openai', 'costs.spec-example.json'), 'OpenAI costs page JSON', 0, 0],
   ];
   for (const [file, label, rl, cc] of cases) {
     it(`${label}: request-log ${rl ? '>= 0.9' : '< 0.5'}, claude-code ${cc ? '>= 0.9' : '< 0.5'}`, () => {
