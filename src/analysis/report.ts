@@ -1,21 +1,10 @@
-import { createAttributor } from '../attribution/rules.ts';
-import { anyGlob } from '../attribution/glob.ts';
-import type { Config } from '../config/schema.ts';
 import { UsageError } from '../core/errors.ts';
-import { formatProblem, type DimKey, type Tokens, type UsageRecord } from '../core/record.ts';
-import { parseBound, ZonedCalendar } from '../core/time.ts';
-import { Enricher } from '../pipeline/enrich.ts';
-import { emptyStats, readRecords, type ReadStats } from '../pipeline/read.ts';
-import type { PriceBook } from '../pricing/index.ts';
-import {
-  Aggregator,
-  GROUP_DIMS,
-  groupCost,
-  isTimeDim,
-  NONE,
-  type GroupDim,
-  type GroupSums,
-} from './aggregate.ts';
+import { formatProblem, type Tokens } from '../core/record.ts';
+import { ZonedCalendar } from '../core/time.ts';
+import { scanUsage, type Filter, type ScanOptions } from '../pipeline/scan.ts';
+import { Aggregator, GROUP_DIMS, groupCost, isTimeDim, type GroupDim, type GroupSums } from './aggregate.ts';
+
+export type { Filter };
 
 /** Version of the JSON documents finops prints; bumped only on a breaking change. */
 export const SCHEMA_VERSION = 1;
@@ -63,29 +52,14 @@ export interface Report {
   /** Groups beyond `--top N`, summed; null when nothing was cut. */
   other: { groups: number; cost: number; requests: number; tokens: TokensOut } | null;
   unpriced: { provider: string; model: string; reason: string; requests: number; tokens: TokensOut }[];
-  problems: { skipped: number; duplicates: number; first: string | null; shown: string[] };
-  inputs: { file: string; format: string; records: number; skipped: number; duplicates: number }[];
+  problems: { skipped: number; duplicates: number; ignored: number; first: string | null; shown: string[] };
+  inputs: { file: string; format: string; records: number; skipped: number; duplicates: number; ignored: number }[];
   notes: string[];
 }
 
-/** A `--filter key=glob` condition. */
-export interface Filter {
-  key: GroupDim | `tags.${string}`;
-  glob: string;
-}
-
-export interface ReportOptions {
-  paths: string[];
+export interface ReportOptions extends ScanOptions {
   by: GroupDim[];
-  tz: string;
-  from?: string;
-  to?: string;
-  filters: Filter[];
   top?: number;
-  strict?: boolean;
-  format?: string;
-  config: Config;
-  book: PriceBook;
 }
 
 /** Parses `--by a,b` into dimensions; throws UsageError naming the bad one. */
@@ -120,25 +94,11 @@ export function parseFilter(value: string): Filter {
 
 /** Reads, prices, attributes and groups the inputs into a Report. */
 export async function buildReport(opts: ReportOptions): Promise<Report> {
-  const cal = new ZonedCalendar(opts.tz);
-  const from = opts.from ? parseBound(opts.from, 'from', cal) : undefined;
-  const to = opts.to ? parseBound(opts.to, 'to', cal) : undefined;
-  if (from && to && from >= to) throw new UsageError(`--from ${opts.from} is not before --to ${opts.to}`);
-
-  const stats: ReadStats = emptyStats();
-  const enricher = new Enricher(
-    opts.book,
-    createAttributor(opts.config.attribution.rules, opts.config.attribution.default),
-  );
-  const agg = new Aggregator(opts.by, cal);
-  const keep = compileFilters(opts.filters, cal);
-
-  for await (const batch of readRecords(opts.paths, { strict: opts.strict, format: opts.format }, stats)) {
-    const inRange =
-      from || to ? batch.filter((r) => (!from || r.start >= from) && (!to || r.start < to)) : batch;
-    if (inRange.length === 0) continue;
-    for (const p of await enricher.enrich(inRange)) if (keep(p.record)) agg.add(p);
-  }
+  const agg = new Aggregator(opts.by, new ZonedCalendar(opts.tz));
+  const scan = await scanUsage(opts, (p) => agg.add(p));
+  const { stats, enrich } = scan;
+  const from = scan.from;
+  const to = scan.to;
 
   const { groups, total, unpriced } = agg.result();
   const totalCost = groupCost(total);
@@ -165,9 +125,12 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
   }
 
   const notes: string[] = [];
-  if (enricher.stats.tokenizedRecords > 0) {
+  for (const [reason, n] of [...stats.ignored].sort((a, b) => b[1] - a[1])) {
+    notes.push(`${n} row(s) left out as ${reason}.`);
+  }
+  if (enrich.tokenizedRecords > 0) {
     notes.push(
-      `${enricher.stats.tokenizedRecords} record(s) had text but no token counts: ${enricher.stats.tokenizedTokens} tokens were counted locally (OpenAI encodings exactly; Claude and Gemini as estimates); their groups are marked estimated.`,
+      `${enrich.tokenizedRecords} record(s) had text but no token counts: ${enrich.tokenizedTokens} tokens were counted locally (OpenAI encodings exactly; Claude and Gemini as estimates); their groups are marked estimated.`,
     );
   }
   for (const [cur, amount] of agg.otherCurrencies) {
@@ -193,7 +156,7 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
       requests: total.requests,
       tokens: tokensOut(total.tokens),
       unpricedRequests: total.unpricedRequests,
-      estimatedTokens: enricher.stats.tokenizedTokens,
+      estimatedTokens: enrich.tokenizedTokens,
     },
     groups: shown.map(({ g, cost }) => ({
       key: { ...g.key },
@@ -210,36 +173,13 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
     problems: {
       skipped: stats.skipped,
       duplicates: stats.duplicates,
+      ignored: [...stats.ignored.values()].reduce((a, b) => a + b, 0),
       first: stats.problems[0] ? formatProblem(stats.problems[0]) : null,
       shown: stats.problems.slice(0, 10).map(formatProblem),
     },
     inputs: stats.files.map((f) => ({ ...f })),
     notes,
   };
-}
-
-function compileFilters(filters: readonly Filter[], cal: ZonedCalendar): (r: UsageRecord) => boolean {
-  if (filters.length === 0) return () => true;
-  // Same key repeated = any of its globs (OR); different keys = all must hold (AND).
-  const byKey = new Map<string, string[]>();
-  for (const f of filters) byKey.set(f.key, [...(byKey.get(f.key) ?? []), f.glob]);
-  const tests = [...byKey].map(([key, globs]) => {
-    const get = valueOf(key, cal);
-    return (r: UsageRecord) => anyGlob(globs, get(r));
-  });
-  return (r) => tests.every((t) => t(r));
-}
-
-function valueOf(key: string, cal: ZonedCalendar): (r: UsageRecord) => string | undefined {
-  if (key.startsWith('tags.')) {
-    const t = key.slice(5);
-    return (r) => (Object.hasOwn(r.tags, t) ? r.tags[t] : undefined);
-  }
-  const d = key as GroupDim;
-  if (d === 'provider') return (r) => r.provider;
-  if (d === 'model') return (r) => r.model;
-  if (isTimeDim(d)) return (r) => cal.bucket(r.start, d);
-  return (r) => r.dims[d as DimKey] ?? NONE;
 }
 
 function sortGroups<T extends { g: GroupSums; cost: number }>(rows: T[], by: readonly GroupDim[]): T[] {

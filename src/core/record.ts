@@ -99,8 +99,19 @@ export interface ParseProblem {
   reason: string;
 }
 
+/** A data row that is not AI usage by design (a FOCUS row for a VM, a CUR line for S3): counted, not priced. */
+export interface IgnoredRow {
+  file: string;
+  line: number;
+  /** Why, in words shared by all such rows ("not AI usage: Compute"), so they can be counted by reason. */
+  reason: string;
+}
+
 /** What a parser yields, one item per input row (or per result inside a bucket). */
-export type ParseItem = { kind: 'record'; record: UsageRecord } | { kind: 'problem'; problem: ParseProblem };
+export type ParseItem =
+  | { kind: 'record'; record: UsageRecord }
+  | { kind: 'problem'; problem: ParseProblem }
+  | { kind: 'ignored'; ignored: IgnoredRow };
 
 /** Empty, disjoint token buckets. */
 export function zeroTokens(): Tokens {

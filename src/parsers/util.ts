@@ -16,6 +16,11 @@ export function problem(file: string, line: number, reason: string): ParseItem {
   return { kind: 'problem', problem: p };
 }
 
+/** An ignored-row item: a row of the export that is not AI usage (counted by reason, not priced). */
+export function ignored(file: string, line: number, reason: string): ParseItem {
+  return { kind: 'ignored', ignored: { file, line, reason } };
+}
+
 /** Problems for lines that `lineBatches` skipped because they were too long. */
 export function tooLongProblems(batch: LineBatch, file: string, out: ParseItem[]): void {
   if (!batch.tooLong) return;

@@ -1,7 +1,7 @@
 import { InputError } from '../core/errors.ts';
 import { checkRecord, formatProblem, type ParseProblem, type UsageRecord } from '../core/record.ts';
 import { openInput } from '../io/input.ts';
-import { detectFormat, parserById, PARSERS } from '../parsers/registry.ts';
+import { detectFormat, PARSERS } from '../parsers/registry.ts';
 import type { Parser } from '../parsers/types.ts';
 import { expandInputs } from './inputs.ts';
 import { SeenSet } from './seen-set.ts';
@@ -15,6 +15,8 @@ export interface ReadStats {
   skipped: number;
   /** Records dropped because their dedupKey was already seen (overlapping exports, a file given twice). */
   duplicates: number;
+  /** Rows that are not AI usage by design (e.g. FOCUS rows of other cloud services), by reason. */
+  ignored: Map<string, number>;
   /** The first problems (at most MAX_KEPT_PROBLEMS), in reading order. */
   problems: ParseProblem[];
 }
@@ -25,6 +27,7 @@ export interface FileStats {
   records: number;
   skipped: number;
   duplicates: number;
+  ignored: number;
 }
 
 export interface ReadOptions {
@@ -32,6 +35,8 @@ export interface ReadOptions {
   strict?: boolean;
   /** Force a parser instead of detecting one. */
   format?: string;
+  /** More parsers (from the config), tried after the built-in ones. */
+  parsers?: readonly Parser[];
 }
 
 /** How many problems are kept for display; all are counted. */
@@ -39,7 +44,7 @@ export const MAX_KEPT_PROBLEMS = 100;
 
 /** Empty stats, to be filled by readRecords. */
 export function emptyStats(): ReadStats {
-  return { files: [], records: 0, skipped: 0, duplicates: 0, problems: [] };
+  return { files: [], records: 0, skipped: 0, duplicates: 0, ignored: new Map(), problems: [] };
 }
 
 /**
@@ -54,30 +59,37 @@ export async function* readRecords(
 ): AsyncIterable<UsageRecord[]> {
   const files = await expandInputs(paths);
   if (files.length === 0) throw new InputError(`no input files found in ${paths.join(', ')}`);
-  const forced = opts.format ? parserById(opts.format) : undefined;
+  const parsers = [...PARSERS, ...(opts.parsers ?? [])];
+  const forced = opts.format ? parsers.find((p) => p.id === opts.format) : undefined;
   if (opts.format && !forced) {
     throw new InputError(
-      `--input-format ${opts.format}: unknown format (known: ${PARSERS.map((p) => p.id).join(', ')})`,
+      `--input-format ${opts.format}: unknown format (known: ${parsers.map((p) => p.id).join(', ')})`,
     );
   }
   const seen = new SeenSet();
   for (const file of files) {
     const input = await openInput(file);
-    const parser: Parser | undefined = forced ?? detectFormat(input.head, file);
+    const parser: Parser | undefined = forced ?? detectFormat(input.head, file, parsers);
     if (!parser) {
       const what =
         input.head.trim().length === 0 ? 'the file is empty' : 'no known format matches its content';
       throw new InputError(
-        `${input.name}: ${what} (tried: ${PARSERS.map((p) => p.id).join(', ')}); see \`finops formats\``,
+        `${input.name}: ${what} (tried: ${parsers.map((p) => p.id).join(', ')}); see \`finops formats\``,
       );
     }
-    const fs: FileStats = { file: input.name, format: parser.id, records: 0, skipped: 0, duplicates: 0 };
+    const fs: FileStats = { file: input.name, format: parser.id, records: 0, skipped: 0, duplicates: 0, ignored: 0 };
     stats.files.push(fs);
     for await (const items of parser.parse(input)) {
       const out: UsageRecord[] = [];
       for (const item of items) {
         if (item.kind === 'problem') {
           addProblem(item.problem, fs, stats, opts.strict);
+          continue;
+        }
+        if (item.kind === 'ignored') {
+          fs.ignored++;
+          const reason = item.ignored.reason;
+          stats.ignored.set(reason, (stats.ignored.get(reason) ?? 0) + 1);
           continue;
         }
         const r = item.record;

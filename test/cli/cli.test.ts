@@ -263,7 +263,7 @@ describe('finops report: small inputs with hand-computed costs', () => {
       reasoning: 0,
     });
     expect(rep.inputs).toEqual([
-      { file: '<stdin>', format: 'request-log', records: 2, skipped: 0, duplicates: 0 },
+      { file: '<stdin>', format: 'request-log', records: 2, skipped: 0, duplicates: 0, ignored: 0 },
     ]);
   });
 

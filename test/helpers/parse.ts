@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import type { ParseItem, ParseProblem, UsageRecord } from '../../src/core/record.ts';
+import type { IgnoredRow, ParseItem, ParseProblem, UsageRecord } from '../../src/core/record.ts';
 import { openInput, type InputSource } from '../../src/io/input.ts';
 import type { Parser } from '../../src/parsers/types.ts';
 
@@ -9,16 +9,18 @@ import type { Parser } from '../../src/parsers/types.ts';
 export interface Parsed {
   records: UsageRecord[];
   problems: ParseProblem[];
+  ignored: IgnoredRow[];
 }
 
 /** Opens `path` as the CLI does (openInput: gzip, BOM) and collects what `parser` yields from it. */
 export async function parseFile(parser: Parser, path: string): Promise<Parsed> {
   const input = await openInput(path);
-  const out: Parsed = { records: [], problems: [] };
+  const out: Parsed = { records: [], problems: [], ignored: [] };
   for await (const batch of parser.parse(input)) {
     for (const item of batch) {
       if (item.kind === 'record') out.records.push(item.record);
-      else out.problems.push(item.problem);
+      else if (item.kind === 'problem') out.problems.push(item.problem);
+      else out.ignored.push(item.ignored);
     }
   }
   return out;
@@ -84,9 +86,11 @@ export async function collect(parser: Parser, input: InputSource) {
   for await (const batch of parser.parse(input)) items.push(...batch);
   const records: UsageRecord[] = [];
   const problems: ParseProblem[] = [];
+  const ignored: IgnoredRow[] = [];
   for (const it of items) {
     if (it.kind === 'record') records.push(it.record);
-    else problems.push(it.problem);
+    else if (it.kind === 'problem') problems.push(it.problem);
+    else ignored.push(it.ignored);
   }
-  return { items, records, problems };
+  return { items, records, problems, ignored };
 }
