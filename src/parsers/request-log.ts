@@ -3,7 +3,7 @@ import { stringMap } from '../core/record.ts';
 import type { InputSource } from '../io/input.ts';
 import { isBlank, parseJsonLines } from './json-lines.ts';
 import type { Parser } from './types.ts';
-import { isObject, optString, rec, RowError, tokenCount, toIsoInstant } from './util.ts';
+import { isObject, optString, rec, requestKey, RowError, tokenCount, toIsoInstant } from './util.ts';
 
 const FORMAT = 'request-log';
 
@@ -295,7 +295,7 @@ function readRequest(obj: unknown, file: string, line: number): UsageRecord {
   const requestId = optString(obj.request_id);
   if (requestId !== undefined) {
     r.requestId = requestId;
-    r.dedupKey = `${FORMAT}:${provider}:${requestId}`;
+    r.dedupKey = requestKey(provider, requestId);
   }
   const traceId = optString(obj.trace_id);
   if (traceId !== undefined) r.traceId = traceId;

@@ -91,3 +91,11 @@ export function optString(value: unknown): string | undefined {
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/**
+ * The de-duplication key of one provider request, shared by every request-level format (gateway logs,
+ * observability exports, OTel spans): the same call seen by two tools is counted once.
+ */
+export function requestKey(provider: string, requestId: string): string {
+  return `request:${provider}:${requestId}`;
+}

@@ -70,7 +70,7 @@ describe('requestLogParser on requests.jsonl', async () => {
       },
       tags: {},
       requestId: 'req_8f2c',
-      dedupKey: 'request-log:openai:req_8f2c',
+      dedupKey: 'request:openai:req_8f2c',
       traceId: 'trc_77a1',
       taskId: 'tkt_1042',
       latencyMs: 1840,
@@ -82,7 +82,7 @@ describe('requestLogParser on requests.jsonl', async () => {
 
   it('makes OpenAI Chat usage disjoint: prompt 2000 / cached 1500 / completion 300 / reasoning 100 (line 2)', () => {
     expect(at(2).tokens).toEqual({ input: 500, cacheRead: 1500, cacheWrite: 0, output: 300, reasoning: 100 });
-    expect(at(2).dedupKey).toBe('request-log:openai:chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG');
+    expect(at(2).dedupKey).toBe('request:openai:chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG');
   });
 
   it('treats null *_details as absent (line 3, Azure)', () => {
@@ -199,7 +199,7 @@ describe('requestLogParser on requests.jsonl', async () => {
       status: 'timeout',
       outcome: 'failed',
       reportedCost: { amount: 0.00015, currency: 'USD' },
-      dedupKey: 'request-log:mistral:mis-0001',
+      dedupKey: 'request:mistral:mis-0001',
     });
     expect(at(14)).toMatchObject({
       operation: 'embeddings',
@@ -215,7 +215,7 @@ describe('requestLogParser on requests.jsonl', async () => {
     expect(at(16).dedupKey).toBe(at(2).dedupKey); // the same request logged twice
     expect(at(18)).toMatchObject({
       requestId: '9001',
-      dedupKey: 'request-log:openai:9001',
+      dedupKey: 'request:openai:9001',
       dims: { app: 'helpdesk-bot', user: '42' },
     });
     expect(at(20).tokens).toEqual({ input: 250, cacheRead: 50, cacheWrite: 0, output: 40 }); // `tokens` wins over `usage`
