@@ -81,6 +81,12 @@ export const UsageRecordSchema = z.strictObject({
       ),
     })
     .optional(),
+  /**
+   * True for a row of a bill (a cost export that also states quantities: FOCUS, AWS CUR, Azure, GCP billing).
+   * When a usage source (request log, usage export) covers the same provider, model and UTC day, the bill's
+   * tokens are dropped and only its cost is kept, so the spend is joined rather than counted twice.
+   */
+  fromBill: z.boolean().optional(),
   /** True when some token counts were estimated locally rather than reported by the provider. */
   estimated: z.boolean().optional(),
   /**
