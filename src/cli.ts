@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { formatsCommand } from './commands/formats.ts';
 import { initCommand } from './commands/init.ts';
 import { pricingCommand } from './commands/pricing.ts';
+import { reconcileCommand } from './commands/reconcile.ts';
 import { reportCommand } from './commands/report.ts';
 import { FinopsError } from './core/errors.ts';
 
@@ -37,6 +38,7 @@ Examples:
 Exit codes: 0 fine · 1 findings (audit, budget stop) · 2 bad usage, config or input`,
     );
   program.addCommand(reportCommand());
+  program.addCommand(reconcileCommand());
   program.addCommand(pricingCommand());
   program.addCommand(formatsCommand());
   program.addCommand(initCommand());

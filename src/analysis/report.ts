@@ -2,12 +2,13 @@ import { UsageError } from '../core/errors.ts';
 import { formatProblem, type Tokens } from '../core/record.ts';
 import { ZonedCalendar } from '../core/time.ts';
 import { scanUsage, type Filter, type ScanOptions } from '../pipeline/scan.ts';
+import { money, SCHEMA_VERSION } from '../core/output.ts';
+import { Reconciler, type Reconciliation } from './reconcile.ts';
+
+export { money, SCHEMA_VERSION };
 import { Aggregator, GROUP_DIMS, groupCost, isTimeDim, type GroupDim, type GroupSums } from './aggregate.ts';
 
 export type { Filter };
-
-/** Version of the JSON documents finops prints; bumped only on a breaking change. */
-export const SCHEMA_VERSION = 1;
 
 /** Token buckets as printed: every key always present. */
 export interface TokensOut {
@@ -53,13 +54,24 @@ export interface Report {
   other: { groups: number; cost: number; requests: number; tokens: TokensOut } | null;
   unpriced: { provider: string; model: string; reason: string; requests: number; tokens: TokensOut }[];
   problems: { skipped: number; duplicates: number; ignored: number; first: string | null; shown: string[] };
-  inputs: { file: string; format: string; records: number; skipped: number; duplicates: number; ignored: number }[];
+  inputs: {
+    file: string;
+    format: string;
+    records: number;
+    skipped: number;
+    duplicates: number;
+    ignored: number;
+  }[];
   notes: string[];
+  /** With `--reconcile`: computed vs billed per day × provider × model. */
+  reconciliation?: Reconciliation;
 }
 
 export interface ReportOptions extends ScanOptions {
   by: GroupDim[];
   top?: number;
+  /** Also reconcile computed with billed cost, in the same pass. */
+  reconcile?: boolean;
 }
 
 /** Parses `--by a,b` into dimensions; throws UsageError naming the bad one. */
@@ -95,7 +107,16 @@ export function parseFilter(value: string): Filter {
 /** Reads, prices, attributes and groups the inputs into a Report. */
 export async function buildReport(opts: ReportOptions): Promise<Report> {
   const agg = new Aggregator(opts.by, new ZonedCalendar(opts.tz));
-  const scan = await scanUsage(opts, (p) => agg.add(p));
+  const reconciler = opts.reconcile ? new Reconciler(opts.tz) : undefined;
+  const scan = await scanUsage(
+    opts,
+    reconciler
+      ? (p) => {
+          agg.add(p);
+          reconciler.add(p);
+        }
+      : (p) => agg.add(p),
+  );
   const { stats, enrich } = scan;
   const from = scan.from;
   const to = scan.to;
@@ -128,6 +149,11 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
   for (const [reason, n] of [...stats.ignored].sort((a, b) => b[1] - a[1])) {
     notes.push(`${n} row(s) left out as ${reason}.`);
   }
+  if (scan.joined > 0) {
+    notes.push(
+      `${scan.joined} bill row(s) cover the same provider, model and day as usage records: their cost is kept as Billed, their tokens are not counted twice.`,
+    );
+  }
   if (enrich.tokenizedRecords > 0) {
     notes.push(
       `${enrich.tokenizedRecords} record(s) had text but no token counts: ${enrich.tokenizedTokens} tokens were counted locally (OpenAI encodings exactly; Claude and Gemini as estimates); their groups are marked estimated.`,
@@ -142,7 +168,7 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
     );
   }
 
-  return {
+  const report: Report = {
     schemaVersion: SCHEMA_VERSION,
     command: 'report',
     currency: 'USD',
@@ -180,6 +206,8 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
     inputs: stats.files.map((f) => ({ ...f })),
     notes,
   };
+  if (reconciler) report.reconciliation = reconciler.result(scan, opts.book);
+  return report;
 }
 
 function sortGroups<T extends { g: GroupSums; cost: number }>(rows: T[], by: readonly GroupDim[]): T[] {
@@ -219,9 +247,4 @@ function tokensOut(t: Tokens): TokensOut {
 function round(n: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
-}
-
-/** Money in JSON: USD rounded to a millionth of a dollar (removes float noise, keeps sub-cent detail). */
-export function money(n: number): number {
-  return round(n, 6);
 }

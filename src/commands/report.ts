@@ -1,54 +1,41 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { GROUP_DIMS } from '../analysis/aggregate.ts';
-import { buildReport, parseBy, parseFilter, type Filter, type Report } from '../analysis/report.ts';
-import { checkTimezone } from '../config/load.ts';
+import { buildReport, parseBy, type Report } from '../analysis/report.ts';
 import { UsageError } from '../core/errors.ts';
 import { REPORT_RENDERERS, type ReportFormat } from '../render/index.ts';
 import { fmtInt } from '../render/format.ts';
-import { emit, formatOption, loadContext, renderContext, say } from './shared.ts';
+import {
+  addScanOptions,
+  emit,
+  formatOption,
+  renderContext,
+  say,
+  scanOptionsFrom,
+  type ScanCliOpts,
+} from './shared.ts';
 
-interface ReportOpts {
+interface ReportOpts extends ScanCliOpts {
   by: string;
-  from?: string;
-  to?: string;
-  tz: string;
-  filter: Filter[];
   top?: number;
   format: ReportFormat;
   output?: string;
-  config?: string;
-  strict?: boolean;
-  inputFormat?: string;
-  quiet?: boolean;
+  reconcile?: boolean;
 }
 
 /** `finops report`: where did the money go? */
 export function reportCommand(): Command {
-  return new Command('report')
+  const cmd = new Command('report')
     .description('price, attribute and group usage: where did the money go?')
     .argument('[paths...]', 'files or directories to read (- for stdin); formats are detected from content')
     .option('-b, --by <dims>', `group by one or more of: ${GROUP_DIMS.join(', ')}`, 'team,model')
-    .option('--from <date>', 'first day to include (YYYY-MM-DD or YYYY-MM, in --tz; or an ISO timestamp)')
-    .option('--to <date>', 'last day to include (inclusive for a date or month; exclusive for a timestamp)')
-    .option('--tz <zone>', 'IANA time zone for day/week/month boundaries', 'UTC')
-    .option(
-      '--filter <key=glob>',
-      'keep only matching usage (repeatable; same key = any, different keys = all); e.g. team=support, model=gpt-4o*, tags.env=prod',
-      (v: string, prev: Filter[]) => [...prev, parseFilter(v)],
-      [] as Filter[],
-    )
     .option('--top <n>', 'show the N costliest groups and sum the rest', parsePositiveInt)
-    .addOption(formatOption(Object.keys(REPORT_RENDERERS)))
-    .option('-o, --output <file>', 'write to a file (atomically) instead of stdout')
-    .option('-c, --config <file>', 'config file (default: ./finops.yaml if present)')
-    .option('--strict', 'stop with exit 2 at the first bad row instead of skipping it')
-    .addOption(
-      new Option(
-        '--input-format <id>',
-        'skip detection and read every input as this format (see `finops formats`)',
-      ),
+    .option(
+      '--reconcile',
+      'also compare computed with billed cost per day × provider × model (table, json, markdown)',
     )
-    .option('-q, --quiet', 'no warnings or summaries on stderr')
+    .addOption(formatOption(Object.keys(REPORT_RENDERERS)))
+    .option('-o, --output <file>', 'write to a file (atomically) instead of stdout');
+  return addScanOptions(cmd)
     .addHelpText(
       'after',
       `
@@ -58,24 +45,18 @@ Examples:
   $ finops report ./exports --by model --filter team=support --format csv > october.csv
   $ cat requests.jsonl | finops report - --by workflow --format json | jq .totals.cost`,
     )
-    .action(async (paths: string[], opts: ReportOpts, cmd: Command) => {
-      if (paths.length === 0)
-        throw new UsageError('report: give files or directories to read (or - for stdin)');
-      const { loaded, book } = await loadContext(opts.config);
-      const tz = cmd.getOptionValueSource('tz') === 'cli' ? opts.tz : (loaded.config.timezone ?? opts.tz);
-      checkTimezone(tz, '--tz');
+    .action(async (paths: string[], opts: ReportOpts, command: Command) => {
+      if (opts.reconcile && opts.format === 'csv') {
+        throw new UsageError(
+          '--reconcile has no CSV form inside a report; run `finops reconcile --format csv`',
+        );
+      }
+      const { scan } = await scanOptionsFrom('report', paths, opts, command);
       const report = await buildReport({
-        paths,
+        ...scan,
         by: parseBy(opts.by),
-        tz,
-        from: opts.from,
-        to: opts.to,
-        filters: opts.filter,
         top: opts.top,
-        strict: opts.strict,
-        format: opts.inputFormat,
-        config: loaded.config,
-        book,
+        reconcile: opts.reconcile,
       });
       const render = REPORT_RENDERERS[opts.format];
       await emit(render(report, renderContext(opts.output !== undefined)), opts.output);

@@ -1,10 +1,11 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
-import { Option } from 'commander';
-import { loadConfig } from '../config/load.ts';
+import { Option, type Command } from 'commander';
+import { parseFilter } from '../analysis/report.ts';
+import { checkTimezone, loadConfig, priceOverrides, type LoadedConfig } from '../config/load.ts';
+import { UsageError } from '../core/errors.ts';
+import type { Filter, ScanOptions } from '../pipeline/scan.ts';
 import { loadPriceBook, type PriceBook } from '../pricing/index.ts';
-import { priceOverrides } from '../config/load.ts';
-import type { LoadedConfig } from '../config/load.ts';
 import type { RenderContext } from '../render/index.ts';
 
 /** `--format` with the given choices; the default is `table` on a terminal and `json` when piped. */
@@ -49,4 +50,67 @@ export async function loadContext(
 /** A message for people: to stderr, unless quiet. */
 export function say(msg: string, quiet = false): void {
   if (!quiet) process.stderr.write(msg.endsWith('\n') ? msg : msg + '\n');
+}
+
+/** Options every usage-reading command takes (see `addScanOptions`). */
+export interface ScanCliOpts {
+  from?: string;
+  to?: string;
+  tz: string;
+  filter: Filter[];
+  config?: string;
+  strict?: boolean;
+  inputFormat?: string;
+  quiet?: boolean;
+}
+
+/** Adds the shared input options: period, zone, filters, config, strictness, forced format, quiet. */
+export function addScanOptions(cmd: Command): Command {
+  return cmd
+    .option('--from <date>', 'first day to include (YYYY-MM-DD or YYYY-MM, in --tz; or an ISO timestamp)')
+    .option('--to <date>', 'last day to include (inclusive for a date or month; exclusive for a timestamp)')
+    .option('--tz <zone>', 'IANA time zone for day/week/month boundaries', 'UTC')
+    .option(
+      '--filter <key=glob>',
+      'keep only matching usage (repeatable; same key = any, different keys = all); e.g. team=support, model=gpt-4o*, tags.env=prod',
+      (v: string, prev: Filter[]) => [...prev, parseFilter(v)],
+      [] as Filter[],
+    )
+    .option('-c, --config <file>', 'config file (default: ./finops.yaml if present)')
+    .option('--strict', 'stop with exit 2 at the first bad row instead of skipping it')
+    .addOption(
+      new Option(
+        '--input-format <id>',
+        'skip detection and read every input as this format (see `finops formats`)',
+      ),
+    )
+    .option('-q, --quiet', 'no warnings or summaries on stderr');
+}
+
+/**
+ * Turns the shared options into ScanOptions: loads config and prices, applies precedence (flag > finops.yaml >
+ * default) for the time zone, and refuses a run without inputs.
+ */
+export async function scanOptionsFrom(
+  name: string,
+  paths: string[],
+  opts: ScanCliOpts,
+  cmd: Command,
+): Promise<{ scan: ScanOptions; loaded: LoadedConfig; book: PriceBook }> {
+  if (paths.length === 0) throw new UsageError(`${name}: give files or directories to read (or - for stdin)`);
+  const { loaded, book } = await loadContext(opts.config);
+  const tz = cmd.getOptionValueSource('tz') === 'cli' ? opts.tz : (loaded.config.timezone ?? opts.tz);
+  checkTimezone(tz, '--tz');
+  const scan: ScanOptions = {
+    paths,
+    tz,
+    from: opts.from,
+    to: opts.to,
+    filters: opts.filter,
+    strict: opts.strict,
+    format: opts.inputFormat,
+    config: loaded.config,
+    book,
+  };
+  return { scan, loaded, book };
 }

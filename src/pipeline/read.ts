@@ -77,7 +77,14 @@ export async function* readRecords(
         `${input.name}: ${what} (tried: ${parsers.map((p) => p.id).join(', ')}); see \`finops formats\``,
       );
     }
-    const fs: FileStats = { file: input.name, format: parser.id, records: 0, skipped: 0, duplicates: 0, ignored: 0 };
+    const fs: FileStats = {
+      file: input.name,
+      format: parser.id,
+      records: 0,
+      skipped: 0,
+      duplicates: 0,
+      ignored: 0,
+    };
     stats.files.push(fs);
     for await (const items of parser.parse(input)) {
       const out: UsageRecord[] = [];

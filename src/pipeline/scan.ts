@@ -39,6 +39,8 @@ export interface ScanResult {
   /** The period bounds as ISO instants (from inclusive, to exclusive), when given. */
   from?: string;
   to?: string;
+  /** Bill rows whose tokens were not counted because a usage source covers the same provider, model and day. */
+  joined: number;
 }
 
 /**
@@ -56,14 +58,51 @@ export async function scanUsage(opts: ScanOptions, sink: (p: PricedRecord) => vo
     createAttributor(opts.config.attribution.rules, opts.config.attribution.default),
   );
   const keep = compileFilters(opts.filters, cal);
-  const read = readRecords(opts.paths, { strict: opts.strict, format: opts.format, parsers: opts.parsers }, stats);
+  const read = readRecords(
+    opts.paths,
+    { strict: opts.strict, format: opts.format, parsers: opts.parsers },
+    stats,
+  );
+  // Bill rows wait until every usage record has been seen: a bill's tokens count only where no usage source
+  // covers the same provider, model and UTC day (otherwise the same spend would be counted twice).
+  const covered = new Set<string>();
+  const bills: PricedRecord[] = [];
   for await (const batch of read) {
     const inRange =
       from || to ? batch.filter((r) => (!from || r.start >= from) && (!to || r.start < to)) : batch;
     if (inRange.length === 0) continue;
-    for (const p of await enricher.enrich(inRange)) if (keep(p.record)) sink(p);
+    for (const p of await enricher.enrich(inRange)) {
+      const r = p.record;
+      if (r.fromBill) {
+        if (keep(r)) bills.push(p);
+        continue;
+      }
+      if (r.requests > 0 || r.tokens.input + r.tokens.cacheRead + r.tokens.cacheWrite + r.tokens.output > 0) {
+        covered.add(coverKey(r));
+      }
+      if (keep(r)) sink(p);
+    }
   }
-  return { stats, enrich: enricher.stats, from, to };
+  let joined = 0;
+  for (const p of bills) {
+    if (covered.has(coverKey(p.record))) {
+      joined++;
+      sink(billOnly(p));
+    } else sink(p);
+  }
+  return { stats, enrich: enricher.stats, from, to, joined };
+}
+
+function coverKey(r: UsageRecord): string {
+  return `${r.provider}\u0000${r.model}\u0000${r.start.slice(0, 10)}`;
+}
+
+/** A bill row whose usage another source reports: keep its cost, drop its quantities. */
+function billOnly(p: PricedRecord): PricedRecord {
+  const r = p.record;
+  r.tokens = { input: 0, cacheRead: 0, cacheWrite: 0, output: 0 };
+  r.requests = 0;
+  return { record: r, tier: -1 };
 }
 
 function compileFilters(filters: readonly Filter[], cal: ZonedCalendar): (r: UsageRecord) => boolean {
@@ -89,4 +128,3 @@ function valueOf(key: string, cal: ZonedCalendar): (r: UsageRecord) => string | 
   if (isTimeDim(d)) return (r) => cal.bucket(r.start, d);
   return (r) => r.dims[d as DimKey] ?? NONE;
 }
-

@@ -41,11 +41,12 @@ export function renderReportCsv(report: Report): string {
 }
 
 /** A marker type: text that came from input and must be neutralised before a spreadsheet sees it. */
-interface Text {
+export interface Text {
   text: string;
 }
 
-function csvText(s: string): Text {
+/** Marks input-derived text, so csvCell neutralises formulas in it. */
+export function csvText(s: string): Text {
   return { text: s };
 }
 
@@ -53,7 +54,8 @@ function csvText(s: string): Text {
 // numbers (never marked Text), so they stay numeric; input-derived text gets a leading apostrophe.
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-function csvCell(v: Text | string | number | boolean): string {
+/** One CSV cell: RFC 4180 quoting; input-derived text (csvText) gets a leading ' before a formula character. */
+export function csvCell(v: Text | string | number | boolean): string {
   let s: string;
   if (typeof v === 'object') s = FORMULA_START.test(v.text) ? `'${v.text}` : v.text;
   else s = String(v);

@@ -1,4 +1,6 @@
+import type { Reconciliation } from '../analysis/reconcile.ts';
 import type { Report } from '../analysis/report.ts';
+import { renderReconcileCsv, renderReconcileMarkdown, renderReconcileTable } from './reconcile.ts';
 import { renderReportCsv } from './csv.ts';
 import { renderReportMarkdown } from './markdown.ts';
 import { renderReportTable, type RenderContext } from './table.ts';
@@ -13,12 +15,22 @@ export function renderJson(result: unknown): string {
   return JSON.stringify(result, null, 2) + '\n';
 }
 
-/** Report renderers; `--format` takes its choices from the keys. */
+/** Report renderers; `--format` takes its choices from the keys. A reconciliation, when asked for, follows. */
 export const REPORT_RENDERERS = {
-  table: renderReportTable,
+  table: (r: Report, ctx: RenderContext) =>
+    renderReportTable(r, ctx) + (r.reconciliation ? '\n' + renderReconcileTable(r.reconciliation, ctx) : ''),
   json: (r: Report) => renderJson(r),
   csv: (r: Report) => renderReportCsv(r),
-  markdown: (r: Report) => renderReportMarkdown(r),
+  markdown: (r: Report) =>
+    renderReportMarkdown(r) + (r.reconciliation ? '\n' + renderReconcileMarkdown(r.reconciliation) : ''),
 } satisfies Record<string, Renderer<Report>>;
+
+/** Reconciliation renderers (`finops reconcile`). */
+export const RECONCILE_RENDERERS = {
+  table: renderReconcileTable,
+  json: (r: Reconciliation) => renderJson(r),
+  csv: (r: Reconciliation) => renderReconcileCsv(r),
+  markdown: (r: Reconciliation) => renderReconcileMarkdown(r),
+} satisfies Record<string, Renderer<Reconciliation>>;
 
 export type ReportFormat = keyof typeof REPORT_RENDERERS;

@@ -392,6 +392,52 @@ describe('finops report: small inputs with hand-computed costs', () => {
   });
 });
 
+describe('finops reconcile', () => {
+  it('reconciles the demo exports: the three billed sources match, the gateway has no bill', () => {
+    const r = finops(['reconcile', DEMO, '--config', DEMO_CONFIG, '--by', 'month', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const rec = JSON.parse(r.stdout) as {
+      command: string;
+      rows: { model: string; status: string }[];
+      totals: { mismatched: number };
+    };
+    expect(rec.command).toBe('reconcile');
+    const status = Object.fromEntries(rec.rows.map((x) => [x.model, x.status]));
+    expect(status).toMatchObject({
+      'gpt-4.1-nano': 'ok',
+      'text-embedding-3-small': 'ok',
+      'claude-haiku-4-5': 'ok',
+      'claude-sonnet-4-5': 'no-bill',
+    });
+    expect(rec.totals.mismatched).toBe(0);
+    const csv = finops([
+      'reconcile',
+      join(DEMO, 'openai'),
+      '--config',
+      DEMO_CONFIG,
+      '--by',
+      'month',
+      '--format',
+      'csv',
+    ]);
+    expect(csv.stdout.split('\n')[0]).toBe(
+      'period,provider,model,computed_usd,reported_usd,difference_usd,difference_share,status,cause',
+    );
+  });
+
+  it('report --reconcile carries the reconciliation in JSON, and refuses CSV', () => {
+    const r = JSON.parse(
+      finops(['report', join(DEMO, 'openai'), '--config', DEMO_CONFIG, '--reconcile', '--format', 'json'])
+        .stdout,
+    ) as Report;
+    expect(r.reconciliation?.rows.length).toBeGreaterThan(0);
+    expect(finops(['report', join(DEMO, 'openai'), '--reconcile', '--format', 'csv'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('finops reconcile --format csv'),
+    });
+  });
+});
+
 describe('other commands', () => {
   it('--help and --version exit 0; help shows examples', () => {
     const h = finops(['--help']);
