@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import { parseFilter } from '../analysis/report.ts';
 import { checkTimezone, loadConfig, priceOverrides, type LoadedConfig } from '../config/load.ts';
 import { UsageError } from '../core/errors.ts';
+import { mappedCsvParsers } from '../parsers/mapped-csv.ts';
 import type { Filter, ScanOptions } from '../pipeline/scan.ts';
 import { loadPriceBook, type PriceBook } from '../pricing/index.ts';
 import type { RenderContext } from '../render/index.ts';
@@ -109,6 +110,7 @@ export async function scanOptionsFrom(
     filters: opts.filter,
     strict: opts.strict,
     format: opts.inputFormat,
+    parsers: mappedCsvParsers(loaded.config.csv_formats),
     config: loaded.config,
     book,
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CsvFormatsSchema } from './csv-mapping.ts';
 
 /** A glob (`*` any run, `?` one character; case-insensitive) or a list of globs, any of which may match. */
 const GlobSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -73,6 +74,65 @@ export const PriceOverrideSchema = z
   });
 export type PriceOverrideConfig = z.infer<typeof PriceOverrideSchema>;
 
+/** A scope: dimension globs that must all match (as `--filter`), plus tags. An empty scope is everything. */
+export const ScopeSchema = z
+  .strictObject({
+    provider: GlobSchema,
+    model: GlobSchema,
+    app: GlobSchema,
+    team: GlobSchema,
+    workflow: GlobSchema,
+    project: GlobSchema,
+    apiKey: GlobSchema,
+    user: GlobSchema,
+    environment: GlobSchema,
+    tags: z.record(z.string().min(1), GlobSchema),
+  })
+  .partial();
+export type Scope = z.infer<typeof ScopeSchema>;
+
+const fraction = z.number().positive().max(10);
+
+export const BudgetSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    scope: section(ScopeSchema),
+    /** `month` (calendar), `quarter` (calendar), or `fiscal-month` starting on `start_day`. */
+    period: z.enum(['month', 'quarter', 'fiscal-month']).default('month'),
+    start_day: z.number().int().min(1).max(28).optional(),
+    amount_usd: z.number().positive().finite().optional(),
+    amount_tokens: z.number().int().positive().optional(),
+    /** Share of the amount at which the budget warns (default 0.8). */
+    alert_at: fraction.default(0.8),
+    /** Share of the amount at which it is exceeded (default 1.0). */
+    hard_stop_at: fraction.default(1),
+  })
+  .refine((b) => (b.amount_usd === undefined) !== (b.amount_tokens === undefined), {
+    message: 'give exactly one of amount_usd or amount_tokens',
+  })
+  .refine((b) => b.alert_at <= b.hard_stop_at, {
+    message: 'alert_at must not be above hard_stop_at',
+    path: ['alert_at'],
+  })
+  .refine((b) => (b.period === 'fiscal-month') === (b.start_day !== undefined), {
+    message: 'start_day is required for period fiscal-month, and only for it',
+    path: ['start_day'],
+  });
+export type Budget = z.output<typeof BudgetSchema>;
+
+/** Agent-task ceilings: a task above any of them is a runaway, whatever the workflow's norm. */
+export const TaskCeilingSchema = z
+  .strictObject({
+    workflow: GlobSchema.optional(),
+    max_steps: z.number().int().positive().optional(),
+    max_cost_usd: z.number().positive().finite().optional(),
+    max_tokens: z.number().int().positive().optional(),
+  })
+  .refine((c) => c.max_steps !== undefined || c.max_cost_usd !== undefined || c.max_tokens !== undefined, {
+    message: 'give at least one of max_steps, max_cost_usd, max_tokens',
+  });
+export type TaskCeiling = z.output<typeof TaskCeilingSchema>;
+
 /** finops.yaml as written by the user. */
 export const ConfigSchema = section(
   z.strictObject({
@@ -90,6 +150,24 @@ export const ConfigSchema = section(
         /** An imported price list (`finops pricing import … --into FILE`), relative to this file. */
         catalog: z.string().min(1).optional(),
         overrides: list(PriceOverrideSchema),
+      }),
+    ),
+    budgets: list(BudgetSchema).superRefine((bs, ctx) => {
+      const seen = new Set<string>();
+      bs.forEach((b, i) => {
+        if (seen.has(b.name)) {
+          ctx.addIssue({ code: 'custom', message: `duplicate budget name "${b.name}"`, path: [i, 'name'] });
+        }
+        seen.add(b.name);
+      });
+    }),
+    /** User-mapped CSV formats (docs/formats.md "Any CSV"). */
+    csv_formats: z.preprocess((v) => v ?? [], CsvFormatsSchema),
+    tasks: section(
+      z.strictObject({
+        /** Runaway when a task costs this many times its workflow's median (and is a robust outlier). */
+        runaway_factor: z.number().min(1).default(5),
+        ceilings: list(TaskCeilingSchema),
       }),
     ),
   }),

@@ -103,7 +103,8 @@ export const anthropicCostParser: Parser = {
     'with an admin key; save each page as it is (one file, JSON Lines, or an array of pages)',
   detect(head) {
     const bucket = BUCKET.test(head);
-    if (MARKER.test(head)) return bucket ? 0.95 : 0.7;
+    // Without a bucket in sight (bare results), `cost_type` alone is not enough: GCP billing rows have it too.
+    if (MARKER.test(head)) return bucket ? 0.95 : /"token_type"\s*:/.test(head) ? 0.7 : 0;
     // Not grouped by description, a result may hold only a currency and an amount as a decimal string (OpenAI's
     // amount is an object).
     return bucket && AMOUNT.test(head) && /"currency"\s*:/.test(head) ? 0.8 : 0;

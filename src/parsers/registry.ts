@@ -4,6 +4,18 @@ import { claudeCodeParser } from './claude-code.ts';
 import { openaiCostsParser } from './openai-costs.ts';
 import { openaiUsageParser } from './openai-usage.ts';
 import { requestLogParser } from './request-log.ts';
+import { anthropicConsoleCsvParser } from './anthropic-console-csv.ts';
+import { focusParser } from './focus.ts';
+import { openaiBatchOutputParser } from './openai-batch-output.ts';
+import { openaiConsoleCsvParser } from './openai-console-csv.ts';
+import { awsBedrockInvocationsParser } from './aws-bedrock-invocations.ts';
+import { awsCurParser } from './aws-cur.ts';
+import { azureCostParser } from './azure-cost.ts';
+import { gcpBillingParser } from './gcp-billing.ts';
+import { heliconeParser } from './helicone.ts';
+import { langfuseParser } from './langfuse.ts';
+import { litellmSpendParser } from './litellm-spend.ts';
+import { otelGenaiParser } from './otel-genai.ts';
 import type { Parser } from './types.ts';
 
 /** Every format finops reads. Add a parser here (and a sample under fixtures/samples/<id>/). */
@@ -14,6 +26,18 @@ export const PARSERS: readonly Parser[] = [
   anthropicCostParser,
   claudeCodeParser,
   requestLogParser,
+  openaiBatchOutputParser,
+  openaiConsoleCsvParser,
+  anthropicConsoleCsvParser,
+  focusParser,
+  awsBedrockInvocationsParser,
+  awsCurParser,
+  azureCostParser,
+  gcpBillingParser,
+  otelGenaiParser,
+  litellmSpendParser,
+  langfuseParser,
+  heliconeParser,
 ];
 
 /** Confidence a parser needs to be chosen. */

@@ -78,7 +78,20 @@ export class Enricher {
     if (!id) return { record: r, tier: -1, unpriced: 'unknown model' };
     const entry = this.book.lookup(id, r.start, r.provider);
     if (!entry) return { record: r, tier: -1, unpriced: `no price in force on ${r.start.slice(0, 10)}` };
-    const tier = tierIndex(entry, r.tokens, r.requests);
+    const tier = r.requests > 0 ? tierIndex(entry, r.tokens, r.requests) : statedTier(entry, r);
     return { record: r, entry, tier, key: priceKey(entry, tier, r.serviceTier) };
   }
+}
+
+/**
+ * The long-context tier of a record with no request count (a day's bucket in a usage report or a bill): its
+ * size per request is unknown, so it cannot be inferred from its tokens — a day of many small requests would
+ * look like one huge one. Such a record gets the tier only when the source states long context (Anthropic's
+ * `context_window: "200k-1M"`, a bill's `long_context` SKU); otherwise the base rates.
+ */
+function statedTier(entry: PriceEntry, r: UsageRecord): number {
+  if (!entry.tiers || entry.tiers.length === 0) return -1;
+  const cw = Object.hasOwn(r.tags, 'context_window') ? r.tags.context_window : undefined;
+  const long = r.tags.long_context === 'true' || (cw !== undefined && !/^0\s*-/.test(cw));
+  return long ? 0 : -1;
 }

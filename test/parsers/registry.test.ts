@@ -6,7 +6,8 @@ import { DETECT_THRESHOLD, detectFormat, PARSERS } from '../../src/parsers/regis
 import { sampleFiles, SHARED_DATA as SHARED } from '../helpers/parse.ts';
 
 describe('format detection across the registry', () => {
-  const samples = sampleFiles();
+  // A user-mapped CSV has no built-in parser (its parser is made from finops.yaml): tested in mapped-csv.test.ts.
+  const samples = sampleFiles().filter((s) => s.format !== 'mapped-csv');
 
   it('has a sample for every parser', () => {
     const formats = new Set(samples.map((s) => s.format));
