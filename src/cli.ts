@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { budgetCommand } from './commands/budget.ts';
+import { exportCommand } from './commands/export.ts';
+import { forecastCommand } from './commands/forecast.ts';
 import { formatsCommand } from './commands/formats.ts';
 import { initCommand } from './commands/init.ts';
 import { pricingCommand } from './commands/pricing.ts';
 import { reconcileCommand } from './commands/reconcile.ts';
 import { reportCommand } from './commands/report.ts';
+import { tasksCommand } from './commands/tasks.ts';
 import { FinopsError } from './core/errors.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -39,6 +43,10 @@ Exit codes: 0 fine · 1 findings (audit, budget stop) · 2 bad usage, config or 
     );
   program.addCommand(reportCommand());
   program.addCommand(reconcileCommand());
+  program.addCommand(budgetCommand());
+  program.addCommand(forecastCommand());
+  program.addCommand(tasksCommand());
+  program.addCommand(exportCommand());
   program.addCommand(pricingCommand());
   program.addCommand(formatsCommand());
   program.addCommand(initCommand());

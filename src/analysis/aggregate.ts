@@ -1,4 +1,4 @@
-import { addTokens, zeroTokens, type DimKey, type Tokens } from '../core/record.ts';
+import { addTokens, zeroTokens, type Tokens, type UsageRecord } from '../core/record.ts';
 import type { TimeDim, ZonedCalendar } from '../core/time.ts';
 import type { PricedRecord } from '../pipeline/enrich.ts';
 import { costOf } from '../pricing/index.ts';
@@ -15,6 +15,7 @@ export const GROUP_DIMS = [
   'apiKey',
   'user',
   'environment',
+  'task',
   'day',
   'week',
   'month',
@@ -28,8 +29,29 @@ export function isTimeDim(d: GroupDim): d is TimeDim {
   return TIME_DIMS.has(d);
 }
 
-/** Label for a source identity (project, apiKey, user) the source did not give. */
+/** Label for a source identity (project, apiKey, user, task) the source did not give. */
 export const NONE = '(none)';
+
+/**
+ * The value of one grouping dimension for a record: provider, canonical model, a calendar bucket in the
+ * calendar's zone, the agent task (taskId, else traceId), or an attribution dimension.
+ */
+export function dimValue(r: UsageRecord, d: GroupDim, cal: ZonedCalendar): string {
+  switch (d) {
+    case 'provider':
+      return r.provider;
+    case 'model':
+      return r.model;
+    case 'task':
+      return r.taskId ?? r.traceId ?? NONE;
+    case 'day':
+    case 'week':
+    case 'month':
+      return cal.bucket(r.start, d);
+    default:
+      return r.dims[d] ?? NONE;
+  }
+}
 
 interface PriceBucket {
   entry: PriceEntry;
@@ -50,6 +72,8 @@ export interface GroupSums {
   unpricedRequests: number;
   unpricedTokens: Tokens;
   estimated: boolean;
+  /** Canonical models seen in the group. */
+  models: Set<string>;
   firstStart?: string;
   lastEnd?: string;
   byPrice: Map<string, PriceBucket>;
@@ -74,6 +98,7 @@ function emptyGroup(key: Record<string, string>): GroupSums {
     unpricedRequests: 0,
     unpricedTokens: zeroTokens(),
     estimated: false,
+    models: new Set(),
     byPrice: new Map(),
   };
 }
@@ -101,17 +126,7 @@ export class Aggregator {
   add(p: PricedRecord): void {
     const r = p.record;
     const values: string[] = [];
-    for (const d of this.by) {
-      values.push(
-        d === 'provider'
-          ? r.provider
-          : d === 'model'
-            ? r.model
-            : isTimeDim(d)
-              ? this.calendar.bucket(r.start, d)
-              : (r.dims[d as DimKey] ?? NONE),
-      );
-    }
+    for (const d of this.by) values.push(dimValue(r, d, this.calendar));
     const k = values.join('\u0000');
     let g = this.groups.get(k);
     if (!g) {
@@ -160,6 +175,7 @@ function addTo(g: GroupSums, p: PricedRecord): void {
     g.hasReported = true;
   }
   if (r.estimated) g.estimated = true;
+  if (r.requests > 0) g.models.add(r.model);
   if (g.firstStart === undefined || r.start < g.firstStart) g.firstStart = r.start;
   const end = r.end ?? r.start;
   if (g.lastEnd === undefined || end > g.lastEnd) g.lastEnd = end;

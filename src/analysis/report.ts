@@ -3,6 +3,8 @@ import { formatProblem, type Tokens } from '../core/record.ts';
 import { ZonedCalendar } from '../core/time.ts';
 import { scanUsage, type Filter, type ScanOptions } from '../pipeline/scan.ts';
 import { money, SCHEMA_VERSION } from '../core/output.ts';
+import type { PricedRecord } from '../pipeline/enrich.ts';
+import { SpikeFinder, type Anomaly } from './spikes.ts';
 import { Reconciler, type Reconciliation } from './reconcile.ts';
 
 export { money, SCHEMA_VERSION };
@@ -63,6 +65,8 @@ export interface Report {
     ignored: number;
   }[];
   notes: string[];
+  /** With `--anomalies`: days whose spend is far above the scope's norm. */
+  anomalies?: Anomaly[];
   /** With `--reconcile`: computed vs billed per day × provider × model. */
   reconciliation?: Reconciliation;
 }
@@ -72,6 +76,8 @@ export interface ReportOptions extends ScanOptions {
   top?: number;
   /** Also reconcile computed with billed cost, in the same pass. */
   reconcile?: boolean;
+  /** Also look for daily spend spikes per group (the --by dimensions other than time). */
+  anomalies?: boolean;
 }
 
 /** Parses `--by a,b` into dimensions; throws UsageError naming the bad one. */
@@ -107,15 +113,24 @@ export function parseFilter(value: string): Filter {
 /** Reads, prices, attributes and groups the inputs into a Report. */
 export async function buildReport(opts: ReportOptions): Promise<Report> {
   const agg = new Aggregator(opts.by, new ZonedCalendar(opts.tz));
+  const extra: ((p: PricedRecord) => void)[] = [];
   const reconciler = opts.reconcile ? new Reconciler(opts.tz) : undefined;
+  if (reconciler) extra.push((p) => reconciler.add(p));
+  const spikes = opts.anomalies
+    ? new SpikeFinder(
+        opts.by.filter((d) => !isTimeDim(d)),
+        opts.tz,
+      )
+    : undefined;
+  if (spikes) extra.push((p) => spikes.add(p));
   const scan = await scanUsage(
     opts,
-    reconciler
-      ? (p) => {
+    extra.length === 0
+      ? (p) => agg.add(p)
+      : (p) => {
           agg.add(p);
-          reconciler.add(p);
-        }
-      : (p) => agg.add(p),
+          for (const f of extra) f(p);
+        },
   );
   const { stats, enrich } = scan;
   const from = scan.from;
@@ -206,6 +221,7 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
     inputs: stats.files.map((f) => ({ ...f })),
     notes,
   };
+  if (spikes) report.anomalies = spikes.result();
   if (reconciler) report.reconciliation = reconciler.result(scan, opts.book);
   return report;
 }

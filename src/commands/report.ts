@@ -20,6 +20,7 @@ interface ReportOpts extends ScanCliOpts {
   format: ReportFormat;
   output?: string;
   reconcile?: boolean;
+  anomalies?: boolean;
 }
 
 /** `finops report`: where did the money go? */
@@ -32,6 +33,10 @@ export function reportCommand(): Command {
     .option(
       '--reconcile',
       'also compare computed with billed cost per day × provider × model (table, json, markdown)',
+    )
+    .option(
+      '--anomalies',
+      'also find days whose spend spikes far above the norm of each group (table, json, markdown)',
     )
     .addOption(formatOption(Object.keys(REPORT_RENDERERS)))
     .option('-o, --output <file>', 'write to a file (atomically) instead of stdout');
@@ -51,12 +56,16 @@ Examples:
           '--reconcile has no CSV form inside a report; run `finops reconcile --format csv`',
         );
       }
+      if (opts.anomalies && opts.format === 'csv') {
+        throw new UsageError('--anomalies has no CSV form inside a report; use --format json');
+      }
       const { scan } = await scanOptionsFrom('report', paths, opts, command);
       const report = await buildReport({
         ...scan,
         by: parseBy(opts.by),
         top: opts.top,
         reconcile: opts.reconcile,
+        anomalies: opts.anomalies,
       });
       const render = REPORT_RENDERERS[opts.format];
       await emit(render(report, renderContext(opts.output !== undefined)), opts.output);

@@ -2,9 +2,9 @@ import { createAttributor } from '../attribution/rules.ts';
 import { anyGlob } from '../attribution/glob.ts';
 import type { Config } from '../config/schema.ts';
 import { UsageError } from '../core/errors.ts';
-import type { DimKey, UsageRecord } from '../core/record.ts';
+import type { UsageRecord } from '../core/record.ts';
 import { parseBound, ZonedCalendar } from '../core/time.ts';
-import { isTimeDim, NONE, type GroupDim } from '../analysis/aggregate.ts';
+import { dimValue, type GroupDim } from '../analysis/aggregate.ts';
 import type { PriceBook } from '../pricing/index.ts';
 import type { Parser } from '../parsers/types.ts';
 import { Enricher, type EnrichStats, type PricedRecord } from './enrich.ts';
@@ -105,7 +105,8 @@ function billOnly(p: PricedRecord): PricedRecord {
   return { record: r, tier: -1 };
 }
 
-function compileFilters(filters: readonly Filter[], cal: ZonedCalendar): (r: UsageRecord) => boolean {
+/** A predicate for records matching all filter keys (a key repeated matches any of its globs). */
+export function compileFilters(filters: readonly Filter[], cal: ZonedCalendar): (r: UsageRecord) => boolean {
   if (filters.length === 0) return () => true;
   // Same key repeated = any of its globs (OR); different keys = all must hold (AND).
   const byKey = new Map<string, string[]>();
@@ -122,9 +123,5 @@ function valueOf(key: string, cal: ZonedCalendar): (r: UsageRecord) => string | 
     const t = key.slice(5);
     return (r) => (Object.hasOwn(r.tags, t) ? r.tags[t] : undefined);
   }
-  const d = key as GroupDim;
-  if (d === 'provider') return (r) => r.provider;
-  if (d === 'model') return (r) => r.model;
-  if (isTimeDim(d)) return (r) => cal.bucket(r.start, d);
-  return (r) => r.dims[d as DimKey] ?? NONE;
+  return (r) => dimValue(r, key as GroupDim, cal);
 }

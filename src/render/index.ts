@@ -1,4 +1,11 @@
+import type { BudgetReport } from '../analysis/budget.ts';
+import type { ForecastReport } from '../analysis/forecast-report.ts';
 import type { Reconciliation } from '../analysis/reconcile.ts';
+import { renderForecastCsv, renderForecastMarkdown, renderForecastTable } from './forecast.ts';
+import type { TasksReport } from '../analysis/tasks.ts';
+import { renderAnomaliesMarkdown, renderAnomaliesTable } from './anomalies.ts';
+import { renderBudgetCsv, renderBudgetMarkdown, renderBudgetTable } from './budget.ts';
+import { renderTasksCsv, renderTasksMarkdown, renderTasksTable } from './tasks.ts';
 import type { Report } from '../analysis/report.ts';
 import { renderReconcileCsv, renderReconcileMarkdown, renderReconcileTable } from './reconcile.ts';
 import { renderReportCsv } from './csv.ts';
@@ -18,11 +25,15 @@ export function renderJson(result: unknown): string {
 /** Report renderers; `--format` takes its choices from the keys. A reconciliation, when asked for, follows. */
 export const REPORT_RENDERERS = {
   table: (r: Report, ctx: RenderContext) =>
-    renderReportTable(r, ctx) + (r.reconciliation ? '\n' + renderReconcileTable(r.reconciliation, ctx) : ''),
+    renderReportTable(r, ctx) +
+    (r.anomalies ? '\n' + renderAnomaliesTable(r.anomalies, ctx) : '') +
+    (r.reconciliation ? '\n' + renderReconcileTable(r.reconciliation, ctx) : ''),
   json: (r: Report) => renderJson(r),
   csv: (r: Report) => renderReportCsv(r),
   markdown: (r: Report) =>
-    renderReportMarkdown(r) + (r.reconciliation ? '\n' + renderReconcileMarkdown(r.reconciliation) : ''),
+    renderReportMarkdown(r) +
+    (r.anomalies ? '\n' + renderAnomaliesMarkdown(r.anomalies) : '') +
+    (r.reconciliation ? '\n' + renderReconcileMarkdown(r.reconciliation) : ''),
 } satisfies Record<string, Renderer<Report>>;
 
 /** Reconciliation renderers (`finops reconcile`). */
@@ -34,3 +45,27 @@ export const RECONCILE_RENDERERS = {
 } satisfies Record<string, Renderer<Reconciliation>>;
 
 export type ReportFormat = keyof typeof REPORT_RENDERERS;
+
+/** Budget renderers (`finops budget`). */
+export const BUDGET_RENDERERS = {
+  table: renderBudgetTable,
+  json: (r: BudgetReport) => renderJson(r),
+  csv: (r: BudgetReport) => renderBudgetCsv(r),
+  markdown: (r: BudgetReport) => renderBudgetMarkdown(r),
+} satisfies Record<string, Renderer<BudgetReport>>;
+
+/** Agent-task renderers (`finops tasks`). */
+export const TASKS_RENDERERS = {
+  table: renderTasksTable,
+  json: (r: TasksReport) => renderJson(r),
+  csv: (r: TasksReport) => renderTasksCsv(r),
+  markdown: (r: TasksReport) => renderTasksMarkdown(r),
+} satisfies Record<string, Renderer<TasksReport>>;
+
+/** Forecast renderers (`finops forecast`). */
+export const FORECAST_RENDERERS = {
+  table: renderForecastTable,
+  json: (r: ForecastReport) => renderJson(r),
+  csv: (r: ForecastReport) => renderForecastCsv(r),
+  markdown: (r: ForecastReport) => renderForecastMarkdown(r),
+} satisfies Record<string, Renderer<ForecastReport>>;

@@ -182,3 +182,37 @@ describe('report invariants (fast-check)', () => {
     expect(r.totals.cost).toBeCloseTo(1.837506, 9);
   });
 });
+
+describe('long-context tier without a request count', () => {
+  it('uses base rates unless the source states long context', async () => {
+    // Anthropic usage report rows: a day's tokens, no request count. 300,000 uncached input tokens of
+    // claude-sonnet-4-5 at $3/M = $0.90 as "0-200k"; at the >200k rate $6/M = $1.80 as "200k-1M".
+    const page = (cw: string) =>
+      JSON.stringify({
+        data: [
+          {
+            starting_at: '2026-10-01T00:00:00Z',
+            ending_at: '2026-10-02T00:00:00Z',
+            results: [
+              {
+                uncached_input_tokens: 300_000,
+                cache_read_input_tokens: 0,
+                cache_creation: { ephemeral_1h_input_tokens: 0, ephemeral_5m_input_tokens: 0 },
+                output_tokens: 0,
+                model: 'claude-sonnet-4-5-20250929',
+                context_window: cw,
+                workspace_id: cw,
+              },
+            ],
+          },
+        ],
+        has_more: false,
+      });
+    const short = join(dir, `cw-short-${fileNo++}.json`);
+    writeFileSync(short, page('0-200k'));
+    const long = join(dir, `cw-long-${fileNo++}.json`);
+    writeFileSync(long, page('200k-1M'));
+    expect((await report([short], ['model'])).totals.cost).toBeCloseTo(0.9, 9);
+    expect((await report([long], ['model'])).totals.cost).toBeCloseTo(1.8, 9);
+  });
+});

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/analysis/report.ts';
+import { PARSERS } from '../../src/parsers/registry.ts';
 
 // These tests spawn the built CLI (`npm test` builds first), as a user would run it.
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -323,7 +324,7 @@ describe('finops report: small inputs with hand-computed costs', () => {
     const r = finops(['report', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
-      `${p}: no known format matches its content (tried: openai-usage, openai-costs, anthropic-usage, anthropic-cost, claude-code, request-log)`,
+      `${p}: no known format matches its content (tried: ${PARSERS.map((x) => x.id).join(', ')})`,
     );
   });
 
@@ -438,6 +439,140 @@ describe('finops reconcile', () => {
   });
 });
 
+describe('budgets, forecasts, anomalies and tasks on the demo', () => {
+  it('budget: one budget per status; --fail-on gives exit 1', () => {
+    const r = finops(['budget', DEMO, '--config', DEMO_CONFIG, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const b = JSON.parse(r.stdout) as { asOf: string; budgets: { name: string; status: string }[] };
+    expect(b.asOf).toBe('2026-10-31');
+    expect(Object.fromEntries(b.budgets.map((x) => [x.name, x.status]))).toEqual({
+      'support-monthly': 'warn',
+      'engineering-monthly': 'exceeded',
+      'sales-quarterly': 'forecast-exceeded',
+      'helpdesk-tokens': 'ok',
+      'claude-code-fiscal': 'ok',
+    });
+    const fail = finops([
+      'budget',
+      DEMO,
+      '--config',
+      DEMO_CONFIG,
+      '--fail-on',
+      'exceeded',
+      '--format',
+      'json',
+    ]);
+    expect(fail.code).toBe(1);
+    expect(fail.stderr).toContain('engineering-monthly is exceeded');
+    expect(
+      finops([
+        'budget',
+        DEMO,
+        '--config',
+        DEMO_CONFIG,
+        '--as-of',
+        '2026-10-05',
+        '--fail-on',
+        'exceeded',
+        '--format',
+        'csv',
+      ]).code,
+    ).toBe(0);
+    expect(finops(['budget', join(DEMO, 'openai')])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('no budgets'),
+    });
+  });
+
+  it('forecast: per scope, with intervals and the backtest error', () => {
+    const r = finops([
+      'forecast',
+      DEMO,
+      '--config',
+      DEMO_CONFIG,
+      '--by',
+      'team',
+      '--horizon',
+      '14',
+      '--format',
+      'json',
+    ]);
+    expect(r.code).toBe(0);
+    const f = JSON.parse(r.stdout) as {
+      lastDay: string;
+      horizon: { days: number };
+      scopes: {
+        scope: { team: string };
+        forecast: {
+          points: unknown[];
+          total: { lo95: number; lo80: number; mean: number; hi80: number; hi95: number };
+          backtest: { metric: string };
+        };
+      }[];
+    };
+    expect(f.lastDay).toBe('2026-10-31');
+    expect(f.horizon.days).toBe(14);
+    for (const s of f.scopes) {
+      expect(s.forecast.points).toHaveLength(14);
+      const t = s.forecast.total;
+      expect(t.lo95 <= t.lo80 && t.lo80 <= t.mean && t.mean <= t.hi80 && t.hi80 <= t.hi95).toBe(true);
+      expect(s.forecast.backtest.metric).toBe('sMAPE');
+    }
+    expect(f.scopes.map((s) => s.scope.team).sort()).toEqual([
+      'engineering',
+      'sales',
+      'support',
+      'unattributed',
+    ]);
+  });
+
+  it('report --anomalies finds the planted spike and the runaway day', () => {
+    const r = JSON.parse(
+      finops(['report', DEMO, '--config', DEMO_CONFIG, '--by', 'team', '--anomalies', '--format', 'json'])
+        .stdout,
+    ) as Report;
+    const top = r.anomalies!.slice(0, 2).map((a) => [a.date, a.scope.team]);
+    expect(top).toEqual(
+      expect.arrayContaining([
+        ['2026-10-21', 'support'],
+        ['2026-10-15', 'sales'],
+      ]),
+    );
+  });
+
+  it('tasks: the 140-step loop is the runaway', () => {
+    const r = finops(['tasks', DEMO, '--config', DEMO_CONFIG, '--format', 'json']);
+    const t = JSON.parse(r.stdout) as { runaways: { workflow: string; steps: number; runaway: string }[] };
+    expect(t.runaways).toHaveLength(1);
+    expect(t.runaways[0]).toMatchObject({
+      workflow: 'account-research',
+      steps: 140,
+      runaway: '140 steps > ceiling 60',
+    });
+    expect(r.stderr).toContain('1 runaway task(s)');
+  });
+
+  it('report --by task groups agent calls by task', () => {
+    const r = JSON.parse(
+      finops([
+        'report',
+        join(DEMO, 'gateway'),
+        '--config',
+        DEMO_CONFIG,
+        '--by',
+        'task',
+        '--filter',
+        'workflow=account-research',
+        '--top',
+        '1',
+        '--format',
+        'json',
+      ]).stdout,
+    ) as Report;
+    expect(r.groups[0]!.requests).toBe(140);
+  });
+});
+
 describe('other commands', () => {
   it('--help and --version exit 0; help shows examples', () => {
     const h = finops(['--help']);
@@ -483,14 +618,7 @@ describe('other commands', () => {
     const r = JSON.parse(finops(['formats', '--format', 'json']).stdout) as {
       formats: { id: string; detection: string }[];
     };
-    expect(r.formats.map((f) => f.id)).toEqual([
-      'openai-usage',
-      'openai-costs',
-      'anthropic-usage',
-      'anthropic-cost',
-      'claude-code',
-      'request-log',
-    ]);
+    expect(r.formats.map((f) => f.id)).toEqual(PARSERS.map((x) => x.id));
     for (const f of r.formats) expect(f.detection.length).toBeGreaterThan(10);
   });
 
