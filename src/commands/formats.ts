@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { loadConfig } from '../config/load.ts';
+import { mappedCsvParsers } from '../parsers/mapped-csv.ts';
 import { PARSERS } from '../parsers/registry.ts';
 import { renderJson } from '../render/index.ts';
 import { SCHEMA_VERSION } from '../analysis/report.ts';
@@ -9,9 +11,15 @@ export function formatsCommand(): Command {
   return new Command('formats')
     .description('list the input formats finops reads and how each is detected')
     .addOption(formatOption(['table', 'json']))
-    .action(async (opts: { format: string }) => {
+    .option(
+      '-c, --config <file>',
+      'also list the csv_formats of this config (default: ./finops.yaml if present)',
+    )
+    .action(async (opts: { format: string; config?: string }) => {
+      const { config } = await loadConfig(opts.config);
+      const all = [...PARSERS, ...mappedCsvParsers(config.csv_formats)];
       if (opts.format === 'json') {
-        const formats = PARSERS.map((p) => ({
+        const formats = all.map((p) => ({
           id: p.id,
           title: p.title,
           detection: p.detection,
@@ -21,7 +29,7 @@ export function formatsCommand(): Command {
         return;
       }
       const lines = ['Formats are detected from content (the first 64 KiB), not from file names.', ''];
-      for (const p of PARSERS) {
+      for (const p of all) {
         lines.push(
           `${p.id}`,
           `  ${p.title}`,

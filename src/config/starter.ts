@@ -19,6 +19,24 @@ attribution:
   # What app / team / workflow / environment show when nothing filled them.
   default: unattributed
 
+# Budgets: alert at 80 %, hard stop at 100 % unless set (\`finops budget\`, \`--fail-on\` for CI).
+budgets:
+  - name: support-monthly
+    scope: { team: support }
+    amount_usd: 500
+  # - name: helpdesk-tokens
+  #   scope: { app: helpdesk-bot }
+  #   period: quarter            # month (default), quarter, fiscal-month with start_day
+  #   amount_tokens: 300000000
+  #   alert_at: 0.7
+
+# Agent tasks: a task above a ceiling is a runaway (\`finops tasks\`).
+tasks:
+  ceilings:
+    # - workflow: "research-*"
+    #   max_steps: 50
+    #   max_cost_usd: 5
+
 pricing:
   # An imported price list (from \`finops pricing import FILE --into prices.json\`); relative to this file.
   # catalog: ./prices.json

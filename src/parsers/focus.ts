@@ -10,7 +10,7 @@ const ID = 'focus';
 /**
  * FOCUS (FinOps Open Cost and Usage Specification) 1.0–1.3 cost-and-usage CSV: one record per AI usage row
  * of the bill, every other row counted as ignored by reason. The rules are listed in
- * docs/formats-parts/focus.md; each is explicit (no fuzzy matching), so a row is read the same way every time.
+ * docs/formats.md ("FOCUS"); each is explicit (no fuzzy matching), so a row is read the same way every time.
  */
 
 /** The token kinds finops prices, as written in `x_TokenKind` by `finops export --format focus`. */
