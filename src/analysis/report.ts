@@ -1,6 +1,7 @@
 import { UsageError } from '../core/errors.ts';
 import { formatProblem, type Tokens } from '../core/record.ts';
 import { ZonedCalendar } from '../core/time.ts';
+import { EMPTY_FORMAT } from '../pipeline/read.ts';
 import { scanUsage, type Filter, type ScanOptions } from '../pipeline/scan.ts';
 import { money, SCHEMA_VERSION } from '../core/output.ts';
 import type { PricedRecord } from '../pipeline/enrich.ts';
@@ -164,6 +165,8 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
   for (const [reason, n] of [...stats.ignored].sort((a, b) => b[1] - a[1])) {
     notes.push(`${n} row(s) left out as ${reason}.`);
   }
+  const empty = stats.files.filter((f) => f.format === EMPTY_FORMAT).length;
+  if (empty > 0) notes.push(`${empty} input file(s) were empty.`);
   if (scan.joined > 0) {
     notes.push(
       `${scan.joined} bill row(s) cover the same provider, model and day as usage records: their cost is kept as Billed, their tokens are not counted twice.`,

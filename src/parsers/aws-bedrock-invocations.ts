@@ -11,6 +11,7 @@ import {
   rec,
   requestKey,
   RowError,
+  rowFailure,
   tokenCount,
   toIsoInstant,
   tooLongProblems,
@@ -82,8 +83,7 @@ async function* parseBedrockInvocations(input: InputSource): AsyncIterable<Parse
       try {
         out.push(rec(toRecord(obj, file, n)));
       } catch (e) {
-        if (!(e instanceof RowError)) throw e;
-        out.push(problem(file, n, e.message));
+        out.push(problem(file, n, rowFailure(e)));
       }
     }
     if (out.length > 0) yield out;

@@ -2,7 +2,7 @@ import { parse, type CsvError, type Options } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import type { ParseItem } from '../core/record.ts';
 import type { InputSource } from '../io/input.ts';
-import { problem, RowError } from './util.ts';
+import { problem, rowFailure } from './util.ts';
 
 /** Longest CSV record kept (a runaway quote would otherwise swallow the rest of the file). */
 export const MAX_CSV_RECORD_BYTES = 16 * 1024 * 1024;
@@ -73,8 +73,7 @@ export async function* parseCsvRows(
         try {
           handler.header?.(record.map((h) => h.trim()));
         } catch (e) {
-          if (!(e instanceof RowError)) throw e;
-          out.push(problem(file, info.lines, e.message));
+          out.push(problem(file, info.lines, rowFailure(e)));
           refused = true;
         }
         return null;
@@ -82,8 +81,7 @@ export async function* parseCsvRows(
       try {
         handler.row(new CsvRow(record, index), info.lines, out);
       } catch (e) {
-        if (!(e instanceof RowError)) throw e;
-        out.push(problem(file, info.lines, e.message));
+        out.push(problem(file, info.lines, rowFailure(e)));
       }
       return null; // handled here: nothing is queued in the stream
     },

@@ -1,7 +1,7 @@
 import type { ParseItem } from '../core/record.ts';
 import type { InputSource } from '../io/input.ts';
 import { lineBatches } from '../io/lines.ts';
-import { isObject, problem, RowError, tooLongProblems } from './util.ts';
+import { isObject, problem, rowFailure, tooLongProblems } from './util.ts';
 
 /** What a JSON Lines parser does with each object line; it pushes records or problems into `out`. */
 export interface JsonLineHandler {
@@ -42,8 +42,7 @@ export async function* parseJsonLines(
       try {
         handler.line(obj, n, out);
       } catch (e) {
-        if (!(e instanceof RowError)) throw e;
-        out.push(problem(file, n, e.message));
+        out.push(problem(file, n, rowFailure(e)));
       }
     }
     if (out.length > 0) yield out;

@@ -15,6 +15,7 @@ import {
   rec,
   requestKey,
   RowError,
+  rowFailure,
   tokenCount,
   toIsoInstant,
 } from './util.ts';
@@ -128,8 +129,7 @@ function callRow(
   try {
     spec.row(row, line, out);
   } catch (e) {
-    if (!(e instanceof RowError)) throw e;
-    out.push(problem(file, line, e.message));
+    out.push(problem(file, line, rowFailure(e)));
   }
 }
 

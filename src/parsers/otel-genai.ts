@@ -4,7 +4,7 @@ import type { InputSource } from '../io/input.ts';
 import type { JsonValueItem } from '../io/json-values.ts';
 import { elementLines, jsonValues } from '../io/json-values.ts';
 import type { Parser } from './types.ts';
-import { ignored, isObject, optString, problem, rec, requestKey, RowError, tokenCount } from './util.ts';
+import { ignored, isObject, optString, problem, rec, requestKey, RowError, rowFailure, tokenCount } from './util.ts';
 
 const FORMAT = 'otel-genai';
 
@@ -367,9 +367,8 @@ function readDocument(item: JsonValueItem, ctx: Ctx, out: ParseItem[]): void {
         try {
           readSpan(span, resAttrs, scope, line, ctx, out);
         } catch (e) {
-          if (!(e instanceof RowError)) throw e;
           const name = typeof span.name === 'string' ? ` "${span.name}"` : '';
-          out.push(problem(ctx.file, line, `span${name}: ${e.message}`));
+          out.push(problem(ctx.file, line, `span${name}: ${rowFailure(e)}`));
         }
       }
     }

@@ -2,7 +2,7 @@ import type { ParseItem, SourceRef, UsageRecord } from '../core/record.ts';
 import type { InputSource } from '../io/input.ts';
 import type { JsonValueItem } from '../io/json-values.ts';
 import { elementLines, jsonValues } from '../io/json-values.ts';
-import { isObject, problem, rec, RowError, toIsoInstant } from './util.ts';
+import { isObject, problem, rec, RowError, rowFailure, toIsoInstant } from './util.ts';
 
 /**
  * The four Admin/organization API reports (OpenAI usage and costs, Anthropic usage and cost) share one shape:
@@ -127,8 +127,7 @@ function readValue(item: JsonValueItem, spec: ReportSpec, file: string, out: Par
       try {
         out.push(rec(spec.toRecord(r, times, { file, line, format: spec.format })));
       } catch (e) {
-        if (!(e instanceof RowError)) throw e;
-        out.push(problem(file, line, e.message));
+        out.push(problem(file, line, rowFailure(e)));
       }
     }
   }

@@ -5,6 +5,17 @@ import { MAX_LINE_BYTES } from '../io/lines.ts';
 /** Thrown inside a parser for one bad row; caught by the parser and turned into a problem. */
 export class RowError extends Error {}
 
+/**
+ * The reason a row failed, for a problem: a RowError's message, or — for hostile input such as a value nested
+ * 200,000 deep, which overflows the stack of any recursive walk (JSON.stringify included) — a RangeError turned
+ * into "too deeply nested or too large". Anything else is a bug and is re-thrown.
+ */
+export function rowFailure(e: unknown): string {
+  if (e instanceof RowError) return e.message;
+  if (e instanceof RangeError) return `value too deeply nested or too large to read (${e.message})`;
+  throw e;
+}
+
 /** A record item. */
 export function rec(record: UsageRecord): ParseItem {
   return { kind: 'record', record };
@@ -71,13 +82,25 @@ export const MAX_TOKENS = 1e12;
  */
 export function tokenCount(value: unknown, field: string): number {
   if (value === undefined || value === null || value === '') return 0;
-  const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+  const n = typeof value === 'string' ? numberText(value) : value;
   if (typeof n !== 'number' || !Number.isFinite(n))
     throw new RowError(`${field} is not a number: ${JSON.stringify(value)}`);
   if (n < 0) throw new RowError(`${field} is negative: ${n}`);
   if (!Number.isInteger(n)) throw new RowError(`${field} is not a whole number: ${n}`);
   if (n > MAX_TOKENS) throw new RowError(`${field} is absurdly large: ${n}`);
   return n;
+}
+
+/**
+ * A count written as text: plain digits, digits grouped by thousands (`1,234,567`, `1 234 567`, `1_234`), or
+ * scientific notation (`1.5e3`). Anything else is returned as is, for the caller to reject by type.
+ */
+function numberText(value: string): unknown {
+  const t = value.trim();
+  if (/^-?\d+$/.test(t)) return Number(t);
+  if (/^-?\d{1,3}([,_\u00a0\u202f ]\d{3})+$/.test(t)) return Number(t.replace(/[,_\u00a0\u202f ]/g, ''));
+  if (/^-?\d+(\.\d+)?[eE][+-]?\d+$/.test(t)) return Number(t);
+  return value;
 }
 
 /** A string field, or undefined when absent/empty; numbers are stringified. */

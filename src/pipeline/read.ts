@@ -1,6 +1,6 @@
 import { InputError } from '../core/errors.ts';
 import { checkRecord, formatProblem, type ParseProblem, type UsageRecord } from '../core/record.ts';
-import { openInput } from '../io/input.ts';
+import { HEAD_BYTES, openInput } from '../io/input.ts';
 import { detectFormat, PARSERS } from '../parsers/registry.ts';
 import type { Parser } from '../parsers/types.ts';
 import { expandInputs } from './inputs.ts';
@@ -39,6 +39,9 @@ export interface ReadOptions {
   parsers?: readonly Parser[];
 }
 
+/** `format` of an input that was empty (or only whitespace). */
+export const EMPTY_FORMAT = '(empty)';
+
 /** How many problems are kept for display; all are counted. */
 export const MAX_KEPT_PROBLEMS = 100;
 
@@ -69,12 +72,16 @@ export async function* readRecords(
   const seen = new SeenSet();
   for (const file of files) {
     const input = await openInput(file);
+    if (input.head.length < HEAD_BYTES && input.head.trim().length === 0) {
+      // An empty file (a day without traffic, a download with nothing in it) has no rows to lose: listed, not fatal.
+      // (The whole file fit in the head, so the head being blank means the file is.)
+      stats.files.push({ file: input.name, format: EMPTY_FORMAT, records: 0, skipped: 0, duplicates: 0, ignored: 0 });
+      continue;
+    }
     const parser: Parser | undefined = forced ?? detectFormat(input.head, file, parsers);
     if (!parser) {
-      const what =
-        input.head.trim().length === 0 ? 'the file is empty' : 'no known format matches its content';
       throw new InputError(
-        `${input.name}: ${what} (tried: ${parsers.map((p) => p.id).join(', ')}); see \`finops formats\``,
+        `${input.name}: no known format matches its content (tried: ${parsers.map((p) => p.id).join(', ')}); see \`finops formats\``,
       );
     }
     const fs: FileStats = {
