@@ -1,14 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { auditCommand } from './commands/audit.ts';
 import { budgetCommand } from './commands/budget.ts';
 import { exportCommand } from './commands/export.ts';
 import { forecastCommand } from './commands/forecast.ts';
 import { formatsCommand } from './commands/formats.ts';
 import { initCommand } from './commands/init.ts';
+import { kpiCommand } from './commands/kpi.ts';
 import { pricingCommand } from './commands/pricing.ts';
 import { reconcileCommand } from './commands/reconcile.ts';
 import { reportCommand } from './commands/report.ts';
+import { simulateCommand } from './commands/simulate.ts';
 import { tasksCommand } from './commands/tasks.ts';
 import { FinopsError } from './core/errors.ts';
 
@@ -44,8 +47,11 @@ Exit codes: 0 fine · 1 findings (audit, budget stop) · 2 bad usage, config or 
   program.addCommand(reportCommand());
   program.addCommand(reconcileCommand());
   program.addCommand(budgetCommand());
+  program.addCommand(auditCommand());
   program.addCommand(forecastCommand());
   program.addCommand(tasksCommand());
+  program.addCommand(simulateCommand());
+  program.addCommand(kpiCommand());
   program.addCommand(exportCommand());
   program.addCommand(pricingCommand());
   program.addCommand(formatsCommand());

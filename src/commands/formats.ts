@@ -15,6 +15,14 @@ export function formatsCommand(): Command {
       '-c, --config <file>',
       'also list the csv_formats of this config (default: ./finops.yaml if present)',
     )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ finops formats                                   every format, how it is detected, where to get it
+  $ finops formats --format json | jq -r '.formats[].id'
+  $ finops formats --config finops.yaml              also the csv_formats you mapped yourself`,
+    )
     .action(async (opts: { format: string; config?: string }) => {
       const { config } = await loadConfig(opts.config);
       const all = [...PARSERS, ...mappedCsvParsers(config.csv_formats)];

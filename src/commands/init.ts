@@ -10,6 +10,14 @@ export function initCommand(): Command {
     .description('write a commented starter finops.yaml')
     .option('-o, --output <file>', 'where to write it (- for stdout)', 'finops.yaml')
     .option('--force', 'overwrite an existing file')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ finops init                       write ./finops.yaml (attribution, budgets, pricing overrides, commented)
+  $ finops init -o - | less           read it first
+  $ finops init -o team.yaml --force  overwrite an existing file`,
+    )
     .action(async (opts: { output: string; force?: boolean }) => {
       if (opts.output !== '-' && existsSync(opts.output) && !opts.force) {
         throw new UsageError(`${opts.output} already exists (use --force to overwrite)`);

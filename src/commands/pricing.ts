@@ -16,7 +16,16 @@ import { emit, formatOption, loadContext, say } from './shared.ts';
 
 /** `finops pricing list|show|import`. */
 export function pricingCommand(): Command {
-  const cmd = new Command('pricing').description('inspect and refresh the price catalog (USD per 1M tokens)');
+  const cmd = new Command('pricing')
+    .description('inspect and refresh the price catalog (USD per 1M tokens)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ finops pricing list --provider anthropic            prices in force today
+  $ finops pricing show gpt-4o-mini-2024-07-18          a dated snapshot resolved, with its price history
+  $ finops pricing import model_prices_and_context_window.json`,
+    );
   cmd
     .command('list')
     .description('list the models with a price in force on a date (default: today)')
@@ -24,6 +33,14 @@ export function pricingCommand(): Command {
     .option('--at <date>', 'prices in force on this day (YYYY-MM-DD)')
     .addOption(formatOption(['table', 'json', 'csv']))
     .option('-c, --config <file>', 'config file (default: ./finops.yaml if present)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ finops pricing list                                   every model priced today
+  $ finops pricing list --provider openai --at 2025-06-01 what OpenAI charged on that day
+  $ finops pricing list --format csv > prices.csv`,
+    )
     .action(async (opts: { provider?: string; at?: string; format: string; config?: string }) => {
       const { book } = await loadContext(opts.config);
       const at = atInstant(opts.at);
@@ -40,6 +57,14 @@ export function pricingCommand(): Command {
     .option('--at <date>', 'the day to evaluate (YYYY-MM-DD, default today)')
     .addOption(formatOption(['table', 'json']))
     .option('-c, --config <file>', 'config file (default: ./finops.yaml if present)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ finops pricing show claude-sonnet-4-5
+  $ finops pricing show o3-2025-04-16 --at 2025-06-01    the price in force on that day
+  $ finops pricing show gpt-4o --format json | jq .inForce`,
+    )
     .action(async (model: string, opts: { at?: string; format: string; config?: string }) => {
       const { book } = await loadContext(opts.config);
       const id = book.resolve(model);
@@ -91,6 +116,14 @@ export function pricingCommand(): Command {
       'first day the imported prices apply (default: all dates, since the list carries none)',
     )
     .addOption(formatOption(['table', 'json']))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ finops pricing import model_prices_and_context_window.json
+  $ finops pricing import prices.json --effective-from 2026-11-01 --into ./prices.json
+  $ FINOPS_PRICES=./prices.json finops report ./exports   use that catalog for one run`,
+    )
     .action(async (file: string, opts: { into?: string; effectiveFrom?: string; format: string }) => {
       if (opts.effectiveFrom && !/^\d{4}-\d{2}-\d{2}$/.test(opts.effectiveFrom)) {
         throw new UsageError(`--effective-from ${opts.effectiveFrom}: expected YYYY-MM-DD`);

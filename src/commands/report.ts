@@ -1,9 +1,11 @@
 import { Command } from 'commander';
-import { GROUP_DIMS } from '../analysis/aggregate.ts';
-import { buildReport, parseBy, type Report } from '../analysis/report.ts';
+import { GROUP_DIMS, isTimeDim } from '../analysis/aggregate.ts';
+import { buildReport, parseBy, type Report, type ReportOptions, type SeriesDim } from '../analysis/report.ts';
 import { UsageError } from '../core/errors.ts';
 import { REPORT_RENDERERS, type ReportFormat } from '../render/index.ts';
 import { fmtInt } from '../render/format.ts';
+import { Progress, progressDelay, progressEnabled, stderrIsTerminal } from '../render/progress.ts';
+import { terminalWidth } from '../render/table.ts';
 import {
   addScanOptions,
   emit,
@@ -21,7 +23,11 @@ interface ReportOpts extends ScanCliOpts {
   output?: string;
   reconcile?: boolean;
   anomalies?: boolean;
+  series?: string | true;
 }
+
+/** Breakdowns of `series` when `--series` gives none (and in html). */
+export const DEFAULT_SERIES: readonly SeriesDim[] = ['team', 'app', 'model'];
 
 /** `finops report`: where did the money go? */
 export function reportCommand(): Command {
@@ -38,6 +44,10 @@ export function reportCommand(): Command {
       '--anomalies',
       'also find days whose spend spikes far above the norm of each group (table, json, markdown)',
     )
+    .option(
+      '--series [dims]',
+      `also give daily cost per value of these dimensions (default: ${DEFAULT_SERIES.join(',')}) and per group (json; html always has them)`,
+    )
     .addOption(formatOption(Object.keys(REPORT_RENDERERS)))
     .option('-o, --output <file>', 'write to a file (atomically) instead of stdout');
   return addScanOptions(cmd)
@@ -48,7 +58,12 @@ Examples:
   $ finops report ./exports --by team,app
   $ finops report usage.json requests.jsonl --by day --from 2026-10-01 --to 2026-10-31 --tz Europe/Berlin
   $ finops report ./exports --by model --filter team=support --format csv > october.csv
-  $ cat requests.jsonl | finops report - --by workflow --format json | jq .totals.cost`,
+  $ finops report ./exports --from 2026-10 --to 2026-10 --format html --output october.html
+  $ cat requests.jsonl | finops report - --by workflow --format json | jq .totals.cost
+
+The html page is self-contained (no network, no script): spend over time by team, app and model, top models
+and apps, budget burn-down with forecast, warnings, and the command and prices it came from. On a terminal,
+a run longer than a second shows its progress on stderr.`,
     )
     .action(async (paths: string[], opts: ReportOpts, command: Command) => {
       if (opts.reconcile && opts.format === 'csv') {
@@ -59,18 +74,71 @@ Examples:
       if (opts.anomalies && opts.format === 'csv') {
         throw new UsageError('--anomalies has no CSV form inside a report; use --format json');
       }
-      const { scan } = await scanOptionsFrom('report', paths, opts, command);
-      const report = await buildReport({
-        ...scan,
-        by: parseBy(opts.by),
-        top: opts.top,
-        reconcile: opts.reconcile,
-        anomalies: opts.anomalies,
+      const toFile = opts.output !== undefined && opts.output !== '-';
+      const ctx = { ...renderContext(toFile), width: terminalWidth(toFile) };
+      const progress = new Progress({
+        enabled: progressEnabled({
+          stderrTTY: stderrIsTerminal(),
+          quiet: opts.quiet,
+          format: opts.format,
+          toFile,
+        }),
+        delayMs: progressDelay(),
+        color: !process.env.NO_COLOR,
       });
-      const render = REPORT_RENDERERS[opts.format];
-      await emit(render(report, renderContext(opts.output !== undefined)), opts.output);
-      summarize(report, opts.quiet);
+      try {
+        progress.stage('loading config and prices');
+        const { scan } = await scanOptionsFrom('report', paths, opts, command);
+        const by = parseBy(opts.by);
+        const html = opts.format === 'html';
+        const asked = opts.series === undefined ? undefined : parseSeries(opts.series);
+        const options: ReportOptions = {
+          ...scan,
+          by,
+          top: opts.top,
+          reconcile: opts.reconcile,
+          anomalies: opts.anomalies || html,
+          onProgress: progress.update,
+          onStage: (s) => progress.stage(s),
+        };
+        // The table needs only the day axis and per-group days (its Trend column); html and --series, breakdowns.
+        if (asked ?? html) options.series = { dims: asked ?? DEFAULT_SERIES };
+        else if (opts.format === 'table') options.series = { dims: [] };
+        if (html) Object.assign(options, { budgets: true, previous: true, unattributed: true });
+        progress.stage('reading');
+        const report = await buildReport(options);
+        if (html) {
+          const argv = process.argv.slice(2);
+          report.invocation = {
+            command: shellCommand(['finops', ...argv]),
+            generatedAt: new Date().toISOString(),
+          };
+        }
+        progress.stage('rendering');
+        const text = REPORT_RENDERERS[opts.format](report, ctx);
+        progress.stop();
+        await emit(text, opts.output);
+        if (toFile) say(`finops: wrote ${opts.output}`, opts.quiet);
+        summarize(report, opts.quiet);
+      } finally {
+        progress.stop();
+      }
     });
+}
+
+/** Parses `--series [dims]`: any grouping dimension but day, week and month. */
+export function parseSeries(v: string | true): SeriesDim[] {
+  if (v === true) return [...DEFAULT_SERIES];
+  const dims = parseBy(v.replace(/^--series /, ''));
+  const time = dims.find((d) => isTimeDim(d));
+  if (time)
+    throw new UsageError(`--series ${time}: the series are already daily; choose from the other dimensions`);
+  return dims as SeriesDim[];
+}
+
+/** The command line as a POSIX shell would take it back: arguments with special characters single-quoted. */
+export function shellCommand(args: readonly string[]): string {
+  return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
 /** Parses a positive integer option value. */

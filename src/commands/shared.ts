@@ -1,4 +1,5 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { dirname, basename, join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseFilter } from '../analysis/report.ts';
@@ -6,7 +7,7 @@ import { checkTimezone, loadConfig, priceOverrides, type LoadedConfig } from '..
 import { UsageError } from '../core/errors.ts';
 import { mappedCsvParsers } from '../parsers/mapped-csv.ts';
 import type { Filter, ScanOptions } from '../pipeline/scan.ts';
-import { loadPriceBook, type PriceBook } from '../pricing/index.ts';
+import { loadPriceBook, type LoadPriceBookOptions, type PriceBook } from '../pricing/index.ts';
 import type { RenderContext } from '../render/index.ts';
 
 /** `--format` with the given choices; the default is `table` on a terminal and `json` when piped. */
@@ -39,13 +40,14 @@ export async function emit(text: string, file: string | undefined): Promise<void
 /** Config and price book, loaded once per command. */
 export async function loadContext(
   configPath: string | undefined,
-): Promise<{ loaded: LoadedConfig; book: PriceBook }> {
+): Promise<{ loaded: LoadedConfig; book: PriceBook; priceSource: LoadPriceBookOptions }> {
   const loaded = await loadConfig(configPath);
-  const book = await loadPriceBook({
+  const priceSource: LoadPriceBookOptions = {
     importedPath: loaded.config.pricing.catalog,
     overrides: priceOverrides(loaded.config),
-  });
-  return { loaded, book };
+  };
+  const book = await loadPriceBook(priceSource);
+  return { loaded, book, priceSource };
 }
 
 /** A message for people: to stderr, unless quiet. */
@@ -63,9 +65,10 @@ export interface ScanCliOpts {
   strict?: boolean;
   inputFormat?: string;
   quiet?: boolean;
+  jobs?: number;
 }
 
-/** Adds the shared input options: period, zone, filters, config, strictness, forced format, quiet. */
+/** Adds the shared input options: period, zone, filters, config, strictness, forced format, quiet, jobs. */
 export function addScanOptions(cmd: Command): Command {
   return cmd
     .option('--from <date>', 'first day to include (YYYY-MM-DD or YYYY-MM, in --tz; or an ISO timestamp)')
@@ -85,7 +88,19 @@ export function addScanOptions(cmd: Command): Command {
         'skip detection and read every input as this format (see `finops formats`)',
       ),
     )
-    .option('-q, --quiet', 'no warnings or summaries on stderr');
+    .option('-q, --quiet', 'no warnings or summaries on stderr')
+    .option(
+      '-j, --jobs <n>',
+      `threads to read with (default: the number of cores, ${availableParallelism()} here); results are the same for any n`,
+      parseJobs,
+    );
+}
+
+/** Parses `--jobs`: a whole number from 1 to 256. */
+export function parseJobs(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--jobs: expected a whole number from 1 to 256, got "${v}"`);
+  return n;
 }
 
 /**
@@ -99,7 +114,7 @@ export async function scanOptionsFrom(
   cmd: Command,
 ): Promise<{ scan: ScanOptions; loaded: LoadedConfig; book: PriceBook }> {
   if (paths.length === 0) throw new UsageError(`${name}: give files or directories to read (or - for stdin)`);
-  const { loaded, book } = await loadContext(opts.config);
+  const { loaded, book, priceSource } = await loadContext(opts.config);
   const tz = cmd.getOptionValueSource('tz') === 'cli' ? opts.tz : (loaded.config.timezone ?? opts.tz);
   checkTimezone(tz, '--tz');
   const scan: ScanOptions = {
@@ -113,6 +128,8 @@ export async function scanOptionsFrom(
     parsers: mappedCsvParsers(loaded.config.csv_formats),
     config: loaded.config,
     book,
+    priceSource,
   };
+  if (opts.jobs !== undefined) scan.jobs = opts.jobs;
   return { scan, loaded, book };
 }

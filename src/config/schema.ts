@@ -1,5 +1,13 @@
 import { z } from 'zod';
+import { AuditConfigSchema } from '../audit/config.ts';
 import { CsvFormatsSchema } from './csv-mapping.ts';
+import { KpisConfigSchema } from '../kpi/config.ts';
+import {
+  BatchConfigSchema,
+  CacheConfigSchema,
+  RagConfigSchema,
+  RoutingConfigSchema,
+} from '../simulate/config.ts';
 
 /** A glob (`*` any run, `?` one character; case-insensitive) or a list of globs, any of which may match. */
 const GlobSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -170,6 +178,15 @@ export const ConfigSchema = section(
         ceilings: list(TaskCeilingSchema),
       }),
     ),
+    /** Business KPIs (docs/kpi.md). */
+    kpis: KpisConfigSchema,
+    /** `finops simulate` policies (docs/simulate.md). */
+    routing: RoutingConfigSchema,
+    rag: RagConfigSchema,
+    cache: CacheConfigSchema,
+    batch: BatchConfigSchema,
+    /** `finops audit` policies (docs/ci.md). */
+    audit: AuditConfigSchema,
   }),
 );
 export type Config = z.output<typeof ConfigSchema>;

@@ -82,6 +82,27 @@ export const UsageRecordSchema = z.strictObject({
     })
     .optional(),
   /**
+   * What finops keeps of a prompt instead of its text (text is dropped once counted: memory). `prefix`: a
+   * fingerprint of the prompt's stable leading part (system prompt, template) and its size in tokens, for the
+   * prompt-caching simulation; `features`: signals read from the prompt text when the source had it, for the
+   * routing simulation's complexity estimate.
+   */
+  promptInfo: z
+    .strictObject({
+      prefix: z.strictObject({ hash: z.string().min(1), tokens: count }).optional(),
+      features: z
+        .strictObject({
+          /** The prompt contains code (a fence, or code-like lines). */
+          code: z.boolean(),
+          /** Numbered or bulleted instruction lines (multi-step instructions). */
+          steps: count,
+          /** The prompt defines or asks for tool / function calls. */
+          tools: z.boolean(),
+        })
+        .optional(),
+    })
+    .optional(),
+  /**
    * True for a row of a bill (a cost export that also states quantities: FOCUS, AWS CUR, Azure, GCP billing).
    * When a usage source (request log, usage export) covers the same provider, model and UTC day, the bill's
    * tokens are dropped and only its cost is kept, so the spend is joined rather than counted twice.
@@ -192,5 +213,24 @@ export function checkRecord(r: UsageRecord): string | undefined {
   }
   if (typeof r.dims !== 'object' || r.dims === null || typeof r.tags !== 'object' || r.tags === null)
     return 'dims/tags: expected objects';
+  if (r.promptInfo !== undefined) return checkPromptInfo(r.promptInfo);
+  return undefined;
+}
+
+function checkPromptInfo(p: NonNullable<UsageRecord['promptInfo']>): string | undefined {
+  if (typeof p !== 'object' || p === null) return 'promptInfo: expected an object';
+  const x = p.prefix;
+  if (x !== undefined && (typeof x !== 'object' || x === null || typeof x.hash !== 'string' || x.hash === ''))
+    return 'promptInfo.prefix.hash: expected a non-empty string';
+  if (x !== undefined && badCount(x.tokens))
+    return 'promptInfo.prefix.tokens: expected a non-negative integer';
+  const f = p.features;
+  if (
+    f !== undefined &&
+    (typeof f !== 'object' || f === null || typeof f.code !== 'boolean' || typeof f.tools !== 'boolean')
+  )
+    return 'promptInfo.features: expected code and tools as booleans';
+  if (f !== undefined && badCount(f.steps))
+    return 'promptInfo.features.steps: expected a non-negative integer';
   return undefined;
 }

@@ -17,6 +17,21 @@ export interface InputSource {
   chunks(): AsyncIterable<Buffer>;
   /** Size on disk, when known (compressed size for .gz). */
   size?: number;
+  /** What the scan tells the parser and the parser reports back, beyond records (set by the pipeline). */
+  hints?: ReadHints;
+}
+
+/**
+ * Side information between the scan and a parser. A parser may use `from`/`to` to skip a line whose timestamp
+ * text is provably outside the period, without parsing it (counted in `outOfPeriod`); a CSV reader sets
+ * `irregular` when it had to leave its line-by-line fast path (a quoted field spanning lines, a stray quote),
+ * which tells the scan that a byte-range split of the file may have cut a record.
+ */
+export interface ReadHints {
+  from?: string;
+  to?: string;
+  outOfPeriod: number;
+  irregular?: boolean;
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
@@ -133,4 +148,101 @@ function detectEncoding(b: Buffer): 'utf8' | 'utf8-bom' | 'utf16' {
   if (b.length >= 4 && ((b[1] === 0 && b[3] === 0 && b[0] !== 0) || (b[0] === 0 && b[2] === 0 && b[1] !== 0)))
     return 'utf16';
   return 'utf8';
+}
+
+/** A byte range of a file: the lines that *start* in [start, end) (a chunk read by one worker). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Opens the lines of a plain (not gzip) file that start inside `range`: reading begins after the first newline
+ * before `range.start` (a line that starts earlier belongs to the chunk before) and ends with the newline that
+ * finishes the line holding byte `range.end - 1`. So adjacent ranges cover every line exactly once. `prefix`
+ * (a CSV header line, say) is streamed first. A UTF-8 BOM at offset 0 is removed. `head` is the prefix only:
+ * a range is read by a parser chosen beforehand, never detected. `counter` receives the number of newlines read
+ * (the prefix's not included), to number the lines of the range that follows.
+ */
+export function openInputRange(
+  path: string,
+  range: ByteRange,
+  prefix?: Buffer,
+  counter?: { newlines: number },
+): InputSource {
+  let used = false;
+  return {
+    name: path,
+    head: prefix ? prefix.toString('utf8') : '',
+    chunks() {
+      if (used) throw new Error(`${path}: input stream consumed twice`);
+      used = true;
+      return rangeChunks(path, range, prefix, counter);
+    },
+  };
+}
+
+async function* rangeChunks(
+  path: string,
+  range: ByteRange,
+  prefix: Buffer | undefined,
+  counter: { newlines: number } | undefined,
+): AsyncIterable<Buffer> {
+  if (prefix && prefix.length > 0) yield prefix;
+  const { start, end } = range;
+  if (end <= start) return;
+  const from = start > 0 ? start - 1 : 0;
+  const stream = createReadStream(path, { start: from, highWaterMark: 256 * 1024 });
+  const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let pos = from; // absolute offset of the next byte the stream gives
+  let skipping = start > 0; // inside the line that began before the range
+  let first = start === 0;
+  try {
+    for (;;) {
+      let b = await nextOrFail(it, path);
+      if (!b) return;
+      if (skipping) {
+        const nl = b.indexOf(10);
+        if (nl === -1) {
+          pos += b.length;
+          continue;
+        }
+        pos += nl + 1;
+        b = b.subarray(nl + 1);
+        skipping = false;
+        if (pos >= end) return; // no line starts inside the range
+      }
+      if (first) {
+        first = false;
+        if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) {
+          b = b.subarray(3);
+          pos += 3;
+        }
+      }
+      const at = pos;
+      pos += b.length;
+      if (pos >= end) {
+        // This buffer reaches byte end-1: stop after the newline that ends the line holding it.
+        const nl = b.indexOf(10, Math.max(0, end - 1 - at));
+        if (nl !== -1) {
+          b = b.subarray(0, nl + 1);
+          if (counter) counter.newlines += countNewlines(b);
+          yield b;
+          return;
+        }
+      }
+      if (b.length > 0) {
+        if (counter) counter.newlines += countNewlines(b);
+        yield b;
+      }
+    }
+  } finally {
+    stream.destroy();
+  }
+}
+
+function countNewlines(b: Buffer): number {
+  let n = 0;
+  for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) n++;
+  return n;
 }

@@ -60,3 +60,82 @@ export async function* lineBatches(
     else yield { first: lineNo, lines: [line] };
   }
 }
+
+/**
+ * `lineBatches` for formats where most lines carry nothing: a line that looks whole (`{` … `}`) and contains none
+ * of the `absent` strings (ASCII, no newline) is never decoded, and comes out as an empty line (so line numbers
+ * stay right and the parser skips it as blank). Every other line comes out exactly as `lineBatches` gives it.
+ * The search for the strings runs on the bytes, once forward per chunk.
+ */
+export async function* filteredLineBatches(
+  chunks: AsyncIterable<Buffer>,
+  absent: readonly string[],
+  maxLineBytes = MAX_LINE_BYTES,
+): AsyncIterable<LineBatch> {
+  const needles = absent.map((s) => Buffer.from(s, 'latin1'));
+  const next = needles.map(() => 0);
+  let carry: Buffer[] = [];
+  let carryLen = 0;
+  let overflow = false;
+  let lineNo = 1;
+  const skippable = (b: Buffer, s: number, e: number): boolean => {
+    if (e - s < 2 || b[s] !== 123 || b[e - 1] !== 125) return false;
+    for (let k = 0; k < needles.length; k++) {
+      if (next[k]! < s) {
+        const at = b.indexOf(needles[k]!, s);
+        next[k] = at === -1 ? Infinity : at;
+      }
+      if (next[k]! < e) return false;
+    }
+    return true;
+  };
+  const text = (b: Buffer, s: number, e: number, own: boolean): string => {
+    if (e > s && b[e - 1] === 13) e--;
+    if (!own) return b.toString('utf8', s, e);
+    // A line assembled from pieces: search it on its own.
+    for (let k = 0; k < needles.length; k++) next[k] = -1;
+    const skip = skippable(b, s, e);
+    for (let k = 0; k < needles.length; k++) next[k] = -1;
+    return skip ? '' : b.toString('utf8', s, e);
+  };
+  for await (const chunk of chunks) {
+    for (let k = 0; k < needles.length; k++) next[k] = -1;
+    const batch: LineBatch = { first: lineNo, lines: [] };
+    let pos = 0;
+    for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, pos)) {
+      let line: string;
+      if (overflow || carryLen + nl - pos > maxLineBytes) {
+        (batch.tooLong ??= []).push(lineNo);
+        line = '';
+      } else if (carryLen > 0) {
+        const whole = Buffer.concat([...carry, chunk.subarray(pos, nl)]);
+        line = text(whole, 0, whole.length, true);
+      } else {
+        let e = nl;
+        if (e > pos && chunk[e - 1] === 13) e--;
+        line = skippable(chunk, pos, e) ? '' : chunk.toString('utf8', pos, e);
+      }
+      batch.lines.push(line);
+      carry = [];
+      carryLen = 0;
+      overflow = false;
+      lineNo++;
+      pos = nl + 1;
+    }
+    if (!overflow && pos < chunk.length) {
+      carry.push(chunk.subarray(pos));
+      carryLen += chunk.length - pos;
+      if (carryLen > maxLineBytes) {
+        overflow = true;
+        carry = [];
+        carryLen = 0;
+      }
+    }
+    if (batch.lines.length > 0) yield batch;
+  }
+  if (overflow) yield { first: lineNo, lines: [''], tooLong: [lineNo] };
+  else if (carryLen > 0) {
+    const whole = Buffer.concat(carry);
+    yield { first: lineNo, lines: [text(whole, 0, whole.length, true)] };
+  }
+}

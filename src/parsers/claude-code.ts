@@ -76,6 +76,10 @@ function parseClaudeCode(input: InputSource): AsyncIterable<ParseItem[]> {
   let pendingId = '';
   let pendingReq = '';
   return parseJsonLines(input, {
+    // Most of a session's bytes are user lines (tool results), and decoding and parsing them was most of the time.
+    // `"type":"assistant"` needs the letters `assistant` in the raw text, or a `\u` escape spelling them: a whole
+    // line with neither is not an assistant line. (A truncated line is still parsed, and reported.)
+    skipLinesWithout: ['assistant', '\\u'],
     line(obj, n, out) {
       // user, summary, system, file-history-snapshot, …: not usage by design.
       if (obj.type !== 'assistant') return;

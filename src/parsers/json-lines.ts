@@ -1,6 +1,6 @@
 import type { ParseItem } from '../core/record.ts';
 import type { InputSource } from '../io/input.ts';
-import { lineBatches } from '../io/lines.ts';
+import { filteredLineBatches, lineBatches } from '../io/lines.ts';
 import { isObject, problem, rowFailure, tooLongProblems } from './util.ts';
 
 /** What a JSON Lines parser does with each object line; it pushes records or problems into `out`. */
@@ -9,6 +9,16 @@ export interface JsonLineHandler {
   line(obj: Record<string, unknown>, line: number, out: ParseItem[]): void;
   /** After the last line (for formats that hold state across lines). */
   end?(out: ParseItem[]): void;
+  /**
+   * Optional, for speed: true when the raw line provably yields nothing in this run (judged from its text
+   * alone), so it is skipped without JSON.parse. Must never be true for a line that would yield a record.
+   */
+  skip?(text: string): boolean;
+  /**
+   * Optional, for speed: a line that looks whole (`{` … `}`) and contains none of these strings (ASCII) provably
+   * yields nothing, so it is skipped without being decoded or parsed (see filteredLineBatches).
+   */
+  skipLinesWithout?: readonly string[];
 }
 
 /**
@@ -20,13 +30,18 @@ export async function* parseJsonLines(
   handler: JsonLineHandler,
 ): AsyncIterable<ParseItem[]> {
   const file = input.name;
-  for await (const batch of lineBatches(input.chunks())) {
+  const skip = handler.skip?.bind(handler);
+  const lines = handler.skipLinesWithout
+    ? filteredLineBatches(input.chunks(), handler.skipLinesWithout)
+    : lineBatches(input.chunks());
+  for await (const batch of lines) {
     const out: ParseItem[] = [];
     tooLongProblems(batch, file, out);
     const lines = batch.lines;
     for (let i = 0; i < lines.length; i++) {
       const text = lines[i]!;
       if (isBlank(text)) continue;
+      if (skip !== undefined && skip(text)) continue;
       const n = batch.first + i;
       let obj: unknown;
       try {

@@ -230,11 +230,40 @@ function hasForeignMarker(obj: Record<string, unknown>): boolean {
 /** Streams request-log lines: one record per usable line, one problem per unusable one; blank lines skipped. */
 function parseRequestLog(input: InputSource): AsyncIterable<ParseItem[]> {
   const file = input.name;
+  const hints = input.hints;
+  const from = hints?.from;
+  const to = hints?.to;
   return parseJsonLines(input, {
     line(obj, n, out) {
       out.push(rec(readRequest(obj, file, n)));
     },
+    skip:
+      hints && (from !== undefined || to !== undefined)
+        ? (text) => {
+            const at = outsidePeriod(text, from, to);
+            if (at) hints.outOfPeriod++;
+            return at;
+          }
+        : undefined,
   });
+}
+
+const TS_PREFIX = '{"timestamp":"';
+
+/**
+ * True when a line's timestamp text puts it outside [from, to), so it need not be parsed: only for the shape
+ * finops writes (`timestamp` the first key, a canonical ISO instant, no other `"timestamp"` and no `\u` escape
+ * anywhere that a parse could prefer), where the text is exactly the record's `start`. Anything else is parsed
+ * and judged then. (A malformed line outside the period is therefore not reported.)
+ */
+export function outsidePeriod(text: string, from: string | undefined, to: string | undefined): boolean {
+  if (!text.startsWith(TS_PREFIX)) return false;
+  const at = TS_PREFIX.length;
+  // A second "timestamp" (nested, or a duplicate key a parse would prefer), or an escaped one, and we cannot tell.
+  if (text.charCodeAt(at + 24) !== 34 || text.indexOf('"timestamp"', at) !== -1 || text.includes('\\u')) return false;
+  const ts = text.slice(at, at + 24);
+  if (!isCanonicalIso(ts)) return false;
+  return (from !== undefined && ts < from) || (to !== undefined && ts >= to);
 }
 
 function readRequest(obj: unknown, file: string, line: number): UsageRecord {
@@ -315,7 +344,57 @@ function readRequest(obj: unknown, file: string, line: number): UsageRecord {
   if (obj.cost !== undefined && obj.cost !== null)
     r.reportedCost = { amount: readCost(obj.cost), currency: 'USD' };
   if (obj.rag !== undefined && obj.rag !== null) r.rag = readRag(obj.rag);
+  const info = readPromptInfo(obj, tokens, text === undefined);
+  if (info !== undefined) r.promptInfo = info;
   return r;
+}
+
+/**
+ * `promptInfo`: the `prompt_prefix` fingerprint as logged, and features read from `prompt` text when there is
+ * some (with counts or without); the text itself is not kept here.
+ */
+function readPromptInfo(
+  obj: Record<string, unknown>,
+  tokens: Tokens,
+  counted: boolean,
+): UsageRecord['promptInfo'] {
+  const info: NonNullable<UsageRecord['promptInfo']> = {};
+  const pp = obj.prompt_prefix;
+  if (pp !== undefined && pp !== null) {
+    if (!isObject(pp)) throw new RowError('prompt_prefix is not an object');
+    const hash = optString(pp.hash);
+    if (hash === undefined) throw new RowError('prompt_prefix.hash is missing or not a string');
+    if (pp.tokens === undefined || pp.tokens === null) throw new RowError('prompt_prefix.tokens is missing');
+    const n = tokenCount(pp.tokens, 'prompt_prefix.tokens');
+    const prompt = tokens.input + tokens.cacheRead + tokens.cacheWrite;
+    // Counted lines can be checked now; a text-only line is counted later, and the simulation caps the prefix then.
+    if (counted && n > prompt) {
+      throw new RowError(`prompt_prefix.tokens (${n}) exceeds the prompt (${prompt} input + cached tokens)`);
+    }
+    info.prefix = { hash, tokens: n };
+  }
+  if (typeof obj.prompt === 'string' && obj.prompt !== '') info.features = promptFeatures(obj.prompt);
+  return info.prefix === undefined && info.features === undefined ? undefined : info;
+}
+
+// Case-sensitive on purpose: prose starting a line with "Import" or "Class" is not code.
+const CODE_RE =
+  /```|^[ \t]*(?:def \w|class \w|function\b|import |from \S+ import |#include|SELECT\b.*\bFROM\b|const \w+ = )|[{}][ \t]*$/m;
+const STEP_LINE_RE = /^[ \t]*(?:\d{1,2}[.)]|[-*•]|[Ss]tep \d+[:.)]?)[ \t]+\S/gm;
+const TOOLS_RE =
+  /\b(?:tool_calls?|function_call|tool_choice|tool_use)\b|"type"\s*:\s*"function"|<tool\b|\buse the \w+ tool\b|\bcall the \w+ (?:tool|function)\b/i;
+
+/**
+ * Complexity signals from prompt text, for `finops simulate routing`: code (a fence or code-like lines), the
+ * number of numbered or bulleted instruction lines, and tool or function-call use. Heuristics, documented in
+ * docs/simulate.md; regexes are linear (no nested quantifiers), and only the first 64 KB are read.
+ */
+export function promptFeatures(text: string): { code: boolean; steps: number; tools: boolean } {
+  const t = text.length > 65_536 ? text.slice(0, 65_536) : text;
+  let steps = 0;
+  STEP_LINE_RE.lastIndex = 0;
+  while (STEP_LINE_RE.exec(t) !== null) steps++;
+  return { code: CODE_RE.test(t), steps, tools: TOOLS_RE.test(t) };
 }
 
 function requiredString(v: unknown, field: string): string {

@@ -1,20 +1,17 @@
 import { createAttributor } from '../attribution/rules.ts';
-import { anyGlob } from '../attribution/glob.ts';
 import type { Config } from '../config/schema.ts';
 import { UsageError } from '../core/errors.ts';
 import type { UsageRecord } from '../core/record.ts';
 import { parseBound, ZonedCalendar } from '../core/time.ts';
-import { dimValue, type GroupDim } from '../analysis/aggregate.ts';
-import type { PriceBook } from '../pricing/index.ts';
+import type { GroupDim } from '../analysis/aggregate.ts';
+import type { LoadPriceBookOptions, PriceBook } from '../pricing/index.ts';
 import type { Parser } from '../parsers/types.ts';
 import { Enricher, type EnrichStats, type PricedRecord } from './enrich.ts';
+import { compileFilters, type Filter } from './filters.ts';
+import { scanCombined } from './parallel.ts';
 import { emptyStats, readRecords, type ReadStats } from './read.ts';
 
-/** A `--filter key=glob` condition. */
-export interface Filter {
-  key: GroupDim | `tags.${string}`;
-  glob: string;
-}
+export { compileFilters, type Filter };
 
 /** What every usage-reading command takes: inputs, period, filters, config and prices. */
 export interface ScanOptions {
@@ -30,6 +27,24 @@ export interface ScanOptions {
   parsers?: readonly Parser[];
   config: Config;
   book: PriceBook;
+  /** Called once per batch read, with the live (not copied) read stats: for a progress display; keep it cheap. */
+  onProgress?: (stats: Readonly<ReadStats>) => void;
+  /**
+   * Set when `sink` only sums records by these dimensions (the Aggregator, and Reconciler / SpikeFinder built on
+   * it): the scan may then give it one combined record per group of records that agree on these dimensions and on
+   * local day, provider, model, price key and tier, unpriced reason, service tier, estimate flag and stated-cost
+   * currency (sums of requests, tokens and stated cost; earliest start, latest end; no tags, source or ids). Such
+   * a scan runs in parallel (see `jobs`) and its result does not depend on how many threads ran it.
+   * Unset: the sink gets every record, in input order, on this thread.
+   */
+  combine?: readonly GroupDim[];
+  /** Threads for a combined scan (this one included); default: the machine's cores. 1 = no worker threads. */
+  jobs?: number;
+  /**
+   * Where `book` came from, so that a worker thread can load the same prices; parsers are rebuilt from
+   * `config.csv_formats`. Set by the CLI (scanOptionsFrom). Without it a combined scan stays on this thread.
+   */
+  priceSource?: LoadPriceBookOptions;
 }
 
 /** The row accounting and bounds of one scan. */
@@ -44,14 +59,16 @@ export interface ScanResult {
 }
 
 /**
- * The shared front half of every command: read → validate → de-duplicate → keep the period → tokenize,
- * price, attribute → keep what the filters match → `sink`. Streams; `sink` decides what to keep in memory.
+ * The shared front half of every command: read → validate → keep the period → de-duplicate → tokenize, price,
+ * attribute → keep what the filters match → `sink`. Streams; `sink` decides what to keep in memory. With
+ * `combine`, the sink gets combined records, computed in parallel (parallel.ts).
  */
 export async function scanUsage(opts: ScanOptions, sink: (p: PricedRecord) => void): Promise<ScanResult> {
   const cal = new ZonedCalendar(opts.tz);
   const from = opts.from ? parseBound(opts.from, 'from', cal) : undefined;
   const to = opts.to ? parseBound(opts.to, 'to', cal) : undefined;
   if (from && to && from >= to) throw new UsageError(`--from ${opts.from} is not before --to ${opts.to}`);
+  if (opts.combine) return scanCombined(opts, sink, { from, to, calendar: cal });
   const stats: ReadStats = emptyStats();
   const enricher = new Enricher(
     opts.book,
@@ -60,7 +77,7 @@ export async function scanUsage(opts: ScanOptions, sink: (p: PricedRecord) => vo
   const keep = compileFilters(opts.filters, cal);
   const read = readRecords(
     opts.paths,
-    { strict: opts.strict, format: opts.format, parsers: opts.parsers },
+    { strict: opts.strict, format: opts.format, parsers: opts.parsers, from, to },
     stats,
   );
   // Bill rows wait until every usage record has been seen: a bill's tokens count only where no usage source
@@ -68,10 +85,8 @@ export async function scanUsage(opts: ScanOptions, sink: (p: PricedRecord) => vo
   const covered = new Set<string>();
   const bills: PricedRecord[] = [];
   for await (const batch of read) {
-    const inRange =
-      from || to ? batch.filter((r) => (!from || r.start >= from) && (!to || r.start < to)) : batch;
-    if (inRange.length === 0) continue;
-    for (const p of await enricher.enrich(inRange)) {
+    opts.onProgress?.(stats);
+    for (const p of await enricher.enrich(batch)) {
       const r = p.record;
       if (r.fromBill) {
         if (keep(r)) bills.push(p);
@@ -103,25 +118,4 @@ function billOnly(p: PricedRecord): PricedRecord {
   r.tokens = { input: 0, cacheRead: 0, cacheWrite: 0, output: 0 };
   r.requests = 0;
   return { record: r, tier: -1 };
-}
-
-/** A predicate for records matching all filter keys (a key repeated matches any of its globs). */
-export function compileFilters(filters: readonly Filter[], cal: ZonedCalendar): (r: UsageRecord) => boolean {
-  if (filters.length === 0) return () => true;
-  // Same key repeated = any of its globs (OR); different keys = all must hold (AND).
-  const byKey = new Map<string, string[]>();
-  for (const f of filters) byKey.set(f.key, [...(byKey.get(f.key) ?? []), f.glob]);
-  const tests = [...byKey].map(([key, globs]) => {
-    const get = valueOf(key, cal);
-    return (r: UsageRecord) => anyGlob(globs, get(r));
-  });
-  return (r) => tests.every((t) => t(r));
-}
-
-function valueOf(key: string, cal: ZonedCalendar): (r: UsageRecord) => string | undefined {
-  if (key.startsWith('tags.')) {
-    const t = key.slice(5);
-    return (r) => (Object.hasOwn(r.tags, t) ? r.tags[t] : undefined);
-  }
-  return (r) => dimValue(r, key as GroupDim, cal);
 }

@@ -1,19 +1,23 @@
 /**
- * A set of de-duplication keys stored as 64-bit hashes in an open-addressing table: 8 bytes a key instead of
- * a JS string (~50+ bytes), so a 10 M-request log costs ~160 MB less than a `Set<string>` would. Two
- * independent 32-bit hashes make a false "already seen" (two different keys with the same 64 bits) about
- * n²/2⁶⁵ likely: 3 × 10⁻⁶ at 10 M keys.
+ * A set of de-duplication keys stored as 64-bit hashes in an open-addressing table: 8 bytes a slot instead of
+ * a JS string (~50+ bytes) a key. Tables are kept 35–70 % full, so a key costs 11–23 bytes (~130 MB at 10 M
+ * distinct request ids): the one part of a scan's memory that grows with the input. The set is split into 64
+ * tables that grow one at a time, so growing never holds two copies of the whole set. Two independent
+ * 32-bit hashes make a false "already seen" (two different keys with the same 64 bits) about n²/2⁶⁵
+ * likely: 3 × 10⁻⁶ at 10 M keys.
  */
+const SCRATCH = new Uint32Array(2);
+
+/** Tables a set is split into (by the top bits of the first hash): each grows on its own, so a doubling never needs twice the memory of the whole set at once. */
+const SEGMENT_BITS = 6;
+
 export class SeenSet {
-  private hi: Uint32Array;
-  private lo: Uint32Array;
-  private used: Uint8Array;
+  private readonly segments: Segment[] = [];
   private count = 0;
 
   constructor(capacity = 1 << 16) {
-    this.hi = new Uint32Array(capacity);
-    this.lo = new Uint32Array(capacity);
-    this.used = new Uint8Array(capacity);
+    const per = Math.max(16, 2 ** Math.ceil(Math.log2(capacity / (1 << SEGMENT_BITS))));
+    for (let i = 0; i < 1 << SEGMENT_BITS; i++) this.segments.push(new Segment(per));
   }
 
   /** Number of distinct keys added. */
@@ -23,20 +27,42 @@ export class SeenSet {
 
   /** Adds `key`; returns false when it was already present. */
   add(key: string): boolean {
-    const a = fnv1a(key, 0x811c9dc5);
-    const b = murmurish(key, 0x9747b28c);
-    if ((this.count + 1) * 10 > this.used.length * 7) this.grow();
+    keyHashes(key, SCRATCH);
+    return this.addHash(SCRATCH[0]!, SCRATCH[1]!);
+  }
+
+  /** Adds a key by its two hashes (keyHashA, keyHashB), as worker threads send them; false when present. */
+  addHash(a: number, b: number): boolean {
+    const added = this.segments[a >>> (32 - SEGMENT_BITS)]!.add(a, b);
+    if (added) this.count++;
+    return added;
+  }
+}
+
+/** One open-addressing table of 64-bit hashes (linear probing), kept at most 70 % full. */
+class Segment {
+  private hi: Uint32Array;
+  // The second hash is never 0 (see keyHashB): a 0 here marks an empty slot, so no separate "used" array.
+  private lo: Uint32Array;
+  private count = 0;
+
+  constructor(capacity: number) {
+    this.hi = new Uint32Array(capacity);
+    this.lo = new Uint32Array(capacity);
+  }
+
+  add(a: number, b: number): boolean {
+    if ((this.count + 1) * 10 > this.lo.length * 7) this.grow();
     return this.insert(a, b);
   }
 
   private insert(a: number, b: number): boolean {
-    const mask = this.used.length - 1;
+    const mask = this.lo.length - 1;
     let i = (a ^ Math.imul(b, 0x9e3779b1)) & mask;
-    while (this.used[i] === 1) {
-      if (this.hi[i] === a && this.lo[i] === b) return false;
+    for (let l = this.lo[i]!; l !== 0; l = this.lo[i]!) {
+      if (l === b && this.hi[i] === a) return false;
       i = (i + 1) & mask;
     }
-    this.used[i] = 1;
     this.hi[i] = a;
     this.lo[i] = b;
     this.count++;
@@ -44,14 +70,46 @@ export class SeenSet {
   }
 
   private grow(): void {
-    const { hi, lo, used } = this;
-    const cap = used.length * 2;
+    const { hi, lo } = this;
+    const cap = lo.length * 2;
     this.hi = new Uint32Array(cap);
     this.lo = new Uint32Array(cap);
-    this.used = new Uint8Array(cap);
     this.count = 0;
-    for (let i = 0; i < used.length; i++) if (used[i] === 1) this.insert(hi[i]!, lo[i]!);
+    for (let i = 0; i < lo.length; i++) if (lo[i] !== 0) this.insert(hi[i]!, lo[i]!);
   }
+}
+
+/** First 32-bit hash of a de-duplication key (FNV-1a). */
+export function keyHashA(key: string): number {
+  return fnv1a(key, 0x811c9dc5);
+}
+
+/** Second, independent 32-bit hash of a key (murmur-style), never 0. */
+export function keyHashB(key: string): number {
+  return murmurish(key, 0x9747b28c) || 1;
+}
+
+/** Both hashes of a key in one pass over it, into `out[0]` (keyHashA) and `out[1]` (keyHashB). */
+export function keyHashes(key: string, out: Uint32Array): void {
+  let a = 0x811c9dc5;
+  let h = 0x9747b28c ^ key.length;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    a ^= c;
+    a = Math.imul(a, 0x01000193);
+    let k = Math.imul(c, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  out[0] = a >>> 0;
+  out[1] = h >>> 0 || 1;
 }
 
 function fnv1a(s: string, seed: number): number {

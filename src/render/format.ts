@@ -54,9 +54,14 @@ export interface ReportGrid {
   total: string[];
 }
 
-/** Builds the grid; `text` escapes input-derived strings for the target format. */
-export function reportGrid(report: Report, text: (s: string) => string = (s) => s): ReportGrid {
+/** Builds the grid; `text` escapes input-derived strings for the target format; `trend` adds a Trend column. */
+export function reportGrid(
+  report: Report,
+  text: (s: string) => string = (s) => s,
+  opts: { trend?: boolean } = {},
+): ReportGrid {
   const billed = report.totals.reportedCost !== null;
+  const trend = opts.trend === true && hasTrend(report);
   const blanks = report.by.slice(1).map(() => '');
   const tokens = (t: TokensOut) => [
     fmtInt(t.input),
@@ -76,6 +81,7 @@ export function reportGrid(report: Report, text: (s: string) => string = (s) => 
       'Cost',
       'Share',
       ...(billed ? ['Billed'] : []),
+      ...(trend ? [TREND_TITLE] : []),
     ],
     dims: report.by.length,
     groups: report.groups.map((g) => [
@@ -85,6 +91,7 @@ export function reportGrid(report: Report, text: (s: string) => string = (s) => 
       fmtUsd(g.cost) + (g.estimated ? ' ~' : '') + (g.unpricedRequests > 0 ? ' +?' : ''),
       fmtShare(g.share),
       ...(billed ? [g.reportedCost === null ? '–' : fmtUsd(g.reportedCost)] : []),
+      ...(trend ? [sparkline(g.daily ?? [])] : []),
     ]),
     total: [
       'Total',
@@ -94,6 +101,7 @@ export function reportGrid(report: Report, text: (s: string) => string = (s) => 
       fmtUsd(t.cost),
       t.cost > 0 ? '100.0%' : '–',
       ...(billed ? [t.reportedCost === null ? '–' : fmtUsd(t.reportedCost)] : []),
+      ...(trend ? [sparkline(report.series!.total)] : []),
     ],
   };
   if (report.other) {
@@ -106,9 +114,45 @@ export function reportGrid(report: Report, text: (s: string) => string = (s) => 
       fmtUsd(o.cost),
       fmtShare(t.cost > 0 ? o.cost / t.cost : null),
       ...(billed ? [''] : []),
+      ...(trend ? [''] : []),
     ];
   }
   return grid;
+}
+
+/** Title of the sparkline column. */
+export const TREND_TITLE = 'Trend';
+/** A Trend column needs at least this many days. */
+export const TREND_MIN_DAYS = 3;
+/** At most this many characters: longer periods are averaged into buckets of whole days. */
+export const TREND_MAX_WIDTH = 16;
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** True when the report carries a daily series of at least TREND_MIN_DAYS days and per-group daily costs. */
+export function hasTrend(report: Report): boolean {
+  const days = report.series?.days.length ?? 0;
+  return days >= TREND_MIN_DAYS && report.groups.every((g) => g.daily !== undefined);
+}
+
+/**
+ * `▁▃█▅` for a daily series, scaled to its own maximum; a day (or bucket) without spend is a space. Series longer
+ * than `width` are averaged over buckets of ⌈n / width⌉ days (a short last bucket is averaged over its own days).
+ */
+export function sparkline(values: readonly number[], width = TREND_MAX_WIDTH): string {
+  if (values.length === 0) return '';
+  const k = Math.ceil(values.length / Math.max(1, width));
+  const buckets: number[] = [];
+  for (let i = 0; i < values.length; i += k) {
+    const part = values.slice(i, i + k);
+    buckets.push(part.reduce((a, b) => a + b, 0) / part.length);
+  }
+  const max = Math.max(...buckets);
+  return buckets
+    .map((v) => {
+      if (!(v > 0) || !(max > 0)) return ' ';
+      return BARS[Math.min(BARS.length - 1, Math.floor((v / max) * BARS.length))]!;
+    })
+    .join('');
 }
 
 /** Sum of the disjoint token buckets. */

@@ -9,6 +9,7 @@ import { renderTasksCsv, renderTasksMarkdown, renderTasksTable } from './tasks.t
 import type { Report } from '../analysis/report.ts';
 import { renderReconcileCsv, renderReconcileMarkdown, renderReconcileTable } from './reconcile.ts';
 import { renderReportCsv } from './csv.ts';
+import { renderReportHtml } from './html.ts';
 import { renderReportMarkdown } from './markdown.ts';
 import { renderReportTable, type RenderContext } from './table.ts';
 
@@ -34,6 +35,8 @@ export const REPORT_RENDERERS = {
     renderReportMarkdown(r) +
     (r.anomalies ? '\n' + renderAnomaliesMarkdown(r.anomalies) : '') +
     (r.reconciliation ? '\n' + renderReconcileMarkdown(r.reconciliation) : ''),
+  /** One self-contained page with SVG charts, drawn from this same Report (docs/html.md). */
+  html: (r: Report) => renderReportHtml(r),
 } satisfies Record<string, Renderer<Report>>;
 
 /** Reconciliation renderers (`finops reconcile`). */

@@ -1,4 +1,3 @@
-import type { Tiktoken } from 'js-tiktoken/lite';
 
 /** The encodings finops can count with; ranks ship inside js-tiktoken, so no network is needed. */
 export type Encoding = 'o200k_base' | 'cl100k_base';
@@ -48,17 +47,36 @@ export function countMethod(model: string, provider: string): CountMethod {
   return { encoding: 'o200k_base', label: 'o200k_base (estimate for a non-OpenAI model)' };
 }
 
-let encoders: Partial<Record<Encoding, Tiktoken>> | undefined;
+/**
+ * The tokenizer finops counts with: gpt-tokenizer, chosen by measurement (docs/benchmarks.md: 20–30× faster than
+ * js-tiktoken on this kind of machine, with identical counts; test/tokenize checks them against js-tiktoken on a
+ * corpus). Ranks ship inside the package, so no network. Special-token strings such as `<|endoftext|>` in logged
+ * text are counted as the plain text they are, never refused.
+ */
+export async function loadTokenizer(): Promise<Tokenizer> {
+  const [o200k, cl100k] = await Promise.all([
+    import('gpt-tokenizer/encoding/o200k_base'),
+    import('gpt-tokenizer/encoding/cl100k_base'),
+  ]);
+  const none = { disallowedSpecial: new Set<string>() };
+  return {
+    count(text, encoding) {
+      return (encoding === 'o200k_base' ? o200k : cl100k).countTokens(text, none);
+    },
+  };
+}
 
-/** js-tiktoken with its bundled ranks; each encoding is loaded on first use only (the ranks are large). */
+/**
+ * js-tiktoken with its bundled ranks: the reference implementation (OpenAI's tiktoken, ported), for tests and
+ * benchmarks. A dev dependency: finops itself counts with `loadTokenizer`.
+ */
 export async function loadTiktoken(): Promise<Tokenizer> {
   const { Tiktoken } = await import('js-tiktoken/lite');
   const [o200k, cl100k] = await Promise.all([
     import('js-tiktoken/ranks/o200k_base'),
     import('js-tiktoken/ranks/cl100k_base'),
   ]);
-  encoders ??= {};
-  const enc = encoders;
+  const enc: Partial<Record<Encoding, InstanceType<typeof Tiktoken>>> = {};
   return {
     count(text, encoding) {
       let e = enc[encoding];
@@ -66,7 +84,7 @@ export async function loadTiktoken(): Promise<Tokenizer> {
         e = new Tiktoken(encoding === 'o200k_base' ? o200k.default : cl100k.default);
         enc[encoding] = e;
       }
-      return e.encode(text).length;
+      return e.encode(text, [], []).length;
     },
   };
 }

@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +40,7 @@ function write(name: string, text: string): string {
 }
 
 const line = (o: Record<string, unknown>) => JSON.stringify(o);
+const execFileP = promisify(execFile);
 
 describe('finops report on the demo data', () => {
   const json = finops(['report', DEMO, '--config', DEMO_CONFIG, '--by', 'team,app', '--format', 'json']);
@@ -573,6 +575,32 @@ describe('budgets, forecasts, anomalies and tasks on the demo', () => {
   });
 });
 
+describe('finops audit on the demo', () => {
+  it('finds the known set of findings (golden), exits 1 for the error, and speaks every CI format', async () => {
+    const r = finops(['audit', DEMO, '--config', DEMO_CONFIG, '--format', 'json']);
+    expect(r.code).toBe(1);
+    await expect(r.stdout).toMatchFileSnapshot('../golden/demo-audit.json');
+    const a = JSON.parse(r.stdout) as { findings: { id: string; severity: string }[]; summary: { errors: number } };
+    expect(a.findings.map((f) => `${f.severity}:${f.id}`)).toEqual([
+      'error:budget:engineering-monthly',
+      'warn:budget:sales-quarterly',
+      'warn:budget:support-monthly',
+      'warn:unpriced-usage:acme-coder-ft-v3',
+      'warn:routing-opportunity:answer',
+      'warn:rag-utilization:answer',
+      'warn:runaway-task:account-research',
+      'warn:spend-anomaly:2026-10-15:sales',
+      'warn:spend-anomaly:2026-10-21:support',
+    ]);
+    expect(r.stderr).toContain('finops audit: 1 error(s), 8 warning(s)');
+    for (const format of ['github', 'junit', 'sarif', 'markdown']) {
+      const out = finops(['audit', DEMO, '--config', DEMO_CONFIG, '--format', format]);
+      expect(out.code).toBe(1);
+      expect(out.stdout.length).toBeGreaterThan(100);
+    }
+  });
+});
+
 describe('other commands', () => {
   it('--help and --version exit 0; help shows examples', () => {
     const h = finops(['--help']);
@@ -686,5 +714,172 @@ describe('other commands', () => {
     // Imported $1 + $2 per 1M instead of the bundled $0.15 + $0.60.
     expect(r.totals.cost).toBe(3);
     expect(r.pricing.source).toContain('imported');
+  });
+});
+
+// An ANSI colour code (SGR), built without a control character in a regex literal.
+const ESC = String.fromCharCode(27);
+const SGR = new RegExp(`${ESC}\\[[0-9;]*m`);
+
+describe('terminal: widths, colour, progress, help', () => {
+  const args = ['report', DEMO, '--config', DEMO_CONFIG, '--by', 'team,app'];
+  const tableLines = (s: string) => s.split('\n').filter((l) => /^[┌│├└]/.test(l));
+
+  it('fits COLUMNS=80 when piped: drops the least important columns and says so; no progress on a pipe', () => {
+    const r = finops([...args, '--format', 'table'], {
+      env: { COLUMNS: '80', FINOPS_PROGRESS_DELAY_MS: '0' },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain('rows/s');
+    expect(r.stderr).not.toContain('reading');
+    const lines = tableLines(r.stdout);
+    expect(lines.length).toBeGreaterThan(10);
+    for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
+    expect(r.stdout).toContain('80-column terminal: left out Cache write, Cache read, Input, Output');
+    expect(r.stdout).toMatch(/│ Team +│ App +│ Requests │ +Cost │ Trend +│/);
+    expect(r.stdout).not.toMatch(SGR);
+  });
+
+  it('has a Trend sparkline per group for a month of data', () => {
+    const r = finops([...args, '--format', 'table'], { env: { COLUMNS: '200' } });
+    expect(r.stdout).toMatch(/│ support +│ helpdesk-bot +│.*│ [ ▁▂▃▄▅▆▇█]{16} │/);
+    expect(r.stdout).not.toContain('left out');
+  });
+
+  it('colours a table when forced (FORCE_COLOR; on a TTY see below); piped with NO_COLOR it has none (golden test)', () => {
+    const forced = finops([...args, '--format', 'table'], { env: { NO_COLOR: '', FORCE_COLOR: '1' } });
+    expect(forced.stdout).toMatch(SGR);
+  });
+
+  it('--series adds daily series to the JSON', () => {
+    // (The default JSON is the golden file, which has neither field.)
+    const r = JSON.parse(finops([...args, '--series', 'team,model', '--format', 'json']).stdout) as Report;
+    expect(r.series!.days).toHaveLength(31);
+    expect(r.series!.breakdowns.map((b) => b.dim)).toEqual(['team', 'model']);
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    expect(sum(r.series!.total)).toBeCloseTo(r.totals.cost, 4);
+    for (const b of r.series!.breakdowns)
+      expect(sum(b.values.map((v) => v.cost))).toBeCloseTo(r.totals.cost, 4);
+    for (const g of r.groups) expect(sum(g.daily!)).toBeCloseTo(g.cost, 4);
+    expect(finops([...args, '--series', 'day', '--format', 'json'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--series day'),
+    });
+  });
+
+  it('html to stdout is one page; with --from/--to it compares with the period before', () => {
+    const r = finops([
+      'report',
+      DEMO,
+      '--config',
+      DEMO_CONFIG,
+      '--from',
+      '2026-10-16',
+      '--to',
+      '2026-10-31',
+      '--format',
+      'html',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('<!doctype html>')).toBe(true);
+    const m = /id="finops-report">([^]*?)<\/script>/.exec(r.stdout)!;
+    const rep = JSON.parse(m[1]!) as Report;
+    expect(rep.previous).toMatchObject({ from: '2026-09-30T00:00:00.000Z', to: '2026-10-16T00:00:00.000Z' });
+    expect(rep.previous!.cost).toBeGreaterThan(0);
+    expect(rep.previous!.change).toBeCloseTo((rep.totals.cost - rep.previous!.cost) / rep.previous!.cost, 5);
+    expect(rep.budgets!.burn.map((b) => b.name)).toContain('sales-quarterly');
+    expect(rep.invocation!.command).toBe(
+      `finops report ${DEMO} --config ${DEMO_CONFIG} --from 2026-10-16 --to 2026-10-31 --format html`,
+    );
+  });
+
+  it('every command and subcommand has examples in its --help', async () => {
+    const commands = [
+      [],
+      ['report'],
+      ['reconcile'],
+      ['budget'],
+      ['forecast'],
+      ['tasks'],
+      ['export'],
+      ['pricing'],
+      ['pricing', 'list'],
+      ['pricing', 'show'],
+      ['pricing', 'import'],
+      ['formats'],
+      ['init'],
+    ];
+    // In parallel: each is only a node start-up.
+    const helps = await Promise.all(
+      commands.map((c) =>
+        execFileP(process.execPath, [BIN, ...c, '--help'], {
+          cwd: ROOT,
+          env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+        }),
+      ),
+    );
+    helps.forEach((h, i) => {
+      const name = commands[i]!.join(' ') || '(root)';
+      expect(h.stdout, name).toContain('Examples:');
+      expect(h.stdout, name).toContain('$ finops');
+    });
+    expect(helps[1]!.stdout).toContain('--format html --output');
+  });
+
+  it('suggests the closest flag and command', () => {
+    expect(finops(['report', DEMO, '--serie'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('(Did you mean --series?)'),
+    });
+    expect(finops(['budgte'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('(Did you mean budget?)'),
+    });
+  });
+});
+
+// A real terminal: `script` (util-linux) runs finops on a pty, so stdout and stderr are TTYs.
+const SCRIPT = ['/usr/bin/script', '/bin/script'].find((p) => existsSync(p));
+describe.skipIf(!SCRIPT)('on a terminal (a pty from script)', () => {
+  function onTty(cmd: string, env: Record<string, string> = {}) {
+    const quoted = [process.execPath, BIN, ...cmd.split(' ')].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync(SCRIPT!, ['-qec', `stty cols 100 rows 40; ${quoted}`, '/dev/null'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      input: '',
+      env: {
+        PATH: process.env.PATH ?? '',
+        TZ: 'UTC',
+        TERM: 'xterm-256color',
+        FINOPS_HOME: join(tmp, 'home'),
+        FINOPS_PROGRESS_DELAY_MS: '0',
+        ...env,
+      },
+    });
+    return { code: r.status, out: r.stdout };
+  }
+  const base = `report ${DEMO} --config ${DEMO_CONFIG} --by team,app`;
+
+  it('shows progress on stderr (stage, files, rows, rows/s), then a coloured table fitted to the terminal', () => {
+    const r = onTty(base);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('reading · ');
+    expect(r.out).toMatch(/\d+ files · [\d,]+ rows · [\d,]+ rows\/s/);
+    expect(r.out).toContain(`${ESC}[1mTeam${ESC}[22m`); // bold header: colour on a TTY
+    expect(r.out).toContain('100-column terminal: left out');
+  });
+
+  it('is quiet with --quiet, and with JSON on stdout', () => {
+    for (const extra of [' --quiet', ' --format json', ' --format csv']) {
+      const r = onTty(base + extra);
+      expect(r.code, extra).toBe(0);
+      expect(r.out, extra).not.toContain('rows/s');
+    }
+  });
+
+  it('has no colour under NO_COLOR', () => {
+    const r = onTty(base + ' --quiet', { NO_COLOR: '1' });
+    expect(r.out).toContain('Team');
+    expect(r.out).not.toMatch(SGR);
   });
 });

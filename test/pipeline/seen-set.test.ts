@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeenSet } from '../../src/pipeline/seen-set.ts';
+import { keyHashA, keyHashB, keyHashes, SeenSet } from '../../src/pipeline/seen-set.ts';
 
 describe('SeenSet', () => {
   it('answers like a Set<string>, through growth', () => {
@@ -12,5 +12,15 @@ describe('SeenSet', () => {
     }
     expect(s.size).toBe(ref.size);
     expect(s.size).toBe(30_011);
+  });
+});
+
+describe('keyHashes', () => {
+  it('computes both hashes of keyHashA and keyHashB in one pass', () => {
+    const out = new Uint32Array(2);
+    for (const k of ['', 'a', 'request:openai:req_1', 'é€\u0000x', 'claude-code:msg_01:req_02'.repeat(9)]) {
+      keyHashes(k, out);
+      expect([out[0], out[1]]).toEqual([keyHashA(k), keyHashB(k)]);
+    }
   });
 });
