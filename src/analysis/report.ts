@@ -1,6 +1,7 @@
 import { UsageError } from '../core/errors.ts';
 import { formatProblem, type Tokens } from '../core/record.ts';
 import { addDays, parseBound, ZonedCalendar } from '../core/time.ts';
+import { QUIET_REASONS } from '../parsers/util.ts';
 import { EMPTY_FORMAT } from '../pipeline/read.ts';
 import { compileFilters, scanUsage, type Filter, type ScanOptions } from '../pipeline/scan.ts';
 import { BudgetTracker, scopeFilters, type BudgetReport } from './budget.ts';
@@ -289,6 +290,7 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
 
   const notes: string[] = [];
   for (const [reason, n] of [...stats.ignored].sort((a, b) => b[1] - a[1])) {
+    if (QUIET_REASONS.has(reason)) continue; // the format's normal structure: counted in problems.ignored only
     notes.push(`${n} row(s) left out as ${reason}.`);
   }
   const empty = stats.files.filter((f) => f.format === EMPTY_FORMAT).length;

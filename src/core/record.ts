@@ -132,6 +132,8 @@ export interface IgnoredRow {
   line: number;
   /** Why, in words shared by all such rows ("not AI usage: Compute"), so they can be counted by reason. */
   reason: string;
+  /** How many rows this item stands for (a parser's fast path counts skipped lines per batch); default 1. */
+  count?: number;
 }
 
 /** What a parser yields, one item per input row (or per result inside a bucket). */

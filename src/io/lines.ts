@@ -67,6 +67,12 @@ export async function* lineBatches(
  * stay right and the parser skips it as blank). Every other line comes out exactly as `lineBatches` gives it.
  * The search for the strings runs on the bytes, once forward per chunk.
  */
+/**
+ * What filteredLineBatches puts in place of a line it skipped without decoding: a string no real line can be
+ * (lines never contain a newline), so the caller can still count the row.
+ */
+export const SKIPPED_LINE = '\n(skipped)';
+
 export async function* filteredLineBatches(
   chunks: AsyncIterable<Buffer>,
   absent: readonly string[],
@@ -96,7 +102,7 @@ export async function* filteredLineBatches(
     for (let k = 0; k < needles.length; k++) next[k] = -1;
     const skip = skippable(b, s, e);
     for (let k = 0; k < needles.length; k++) next[k] = -1;
-    return skip ? '' : b.toString('utf8', s, e);
+    return skip ? SKIPPED_LINE : b.toString('utf8', s, e);
   };
   for await (const chunk of chunks) {
     for (let k = 0; k < needles.length; k++) next[k] = -1;
@@ -113,7 +119,7 @@ export async function* filteredLineBatches(
       } else {
         let e = nl;
         if (e > pos && chunk[e - 1] === 13) e--;
-        line = skippable(chunk, pos, e) ? '' : chunk.toString('utf8', pos, e);
+        line = skippable(chunk, pos, e) ? SKIPPED_LINE : chunk.toString('utf8', pos, e);
       }
       batch.lines.push(line);
       carry = [];

@@ -4,7 +4,14 @@ import type { InputSource } from '../io/input.ts';
 import { anthropicUsageTokens, isoInstant } from './request-log.ts';
 import { isBlank, parseJsonLines } from './json-lines.ts';
 import type { Parser } from './types.ts';
-import { isObject, optString, rec, RowError } from './util.ts';
+import {
+  ignored,
+  isObject,
+  optString,
+  quietReason,
+  rec,
+  RowError,
+} from './util.ts';
 
 const FORMAT = 'claude-code';
 
@@ -80,12 +87,19 @@ function parseClaudeCode(input: InputSource): AsyncIterable<ParseItem[]> {
     // `"type":"assistant"` needs the letters `assistant` in the raw text, or a `\u` escape spelling them: a whole
     // line with neither is not an assistant line. (A truncated line is still parsed, and reported.)
     skipLinesWithout: ['assistant', '\\u'],
+    skippedReason: NOT_USAGE,
     line(obj, n, out) {
-      // user, summary, system, file-history-snapshot, …: not usage by design.
-      if (obj.type !== 'assistant') return;
+      // user, summary, system, file-history-snapshot, …: not usage by design (counted, so every line is accounted for).
+      if (obj.type !== 'assistant') {
+        out.push(ignored(file, n, NOT_USAGE));
+        return;
+      }
       const msg = obj.message;
       // `<synthetic>` lines are Claude Code's own notices (API errors, "No response requested."): no API call.
-      if (isObject(msg) && msg.model === '<synthetic>') return;
+      if (isObject(msg) && msg.model === '<synthetic>') {
+        out.push(ignored(file, n, SYNTHETIC));
+        return;
+      }
       const r = readAssistant(obj, msg, n, ctx);
       const id = (msg as Record<string, unknown>).id;
       if (typeof id !== 'string' || id === '') {
@@ -94,8 +108,10 @@ function parseClaudeCode(input: InputSource): AsyncIterable<ParseItem[]> {
       }
       const req = r.requestId ?? '';
       if (pending !== undefined && id === pendingId && req === pendingReq) {
-        // >=: of equal copies keep the last line, the one written when the message was complete.
+        // >=: of equal copies keep the last line, the one written when the message was complete. The other line
+        // of the pair is a repeat of the same message's usage: counted as such, never added.
         if (r.tokens.output >= pending.tokens.output) pending = r;
+        out.push(ignored(file, n, REPEATED));
         return;
       }
       if (pending !== undefined) out.push(finish(pending, pendingId, pendingReq));
@@ -108,6 +124,11 @@ function parseClaudeCode(input: InputSource): AsyncIterable<ParseItem[]> {
     },
   });
 }
+
+/** Reasons for Claude Code lines that are not a usage record of their own. */
+export const NOT_USAGE = quietReason('Claude Code line that is not an API response (user, summary, system, …)');
+export const SYNTHETIC = quietReason('Claude Code notice without an API call (<synthetic>)');
+export const REPEATED = quietReason('Claude Code line repeating the usage of a message counted once');
 
 interface Ctx {
   file: string;

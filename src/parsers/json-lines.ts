@@ -1,7 +1,10 @@
 import type { ParseItem } from '../core/record.ts';
 import type { InputSource } from '../io/input.ts';
-import { filteredLineBatches, lineBatches } from '../io/lines.ts';
-import { isObject, problem, rowFailure, tooLongProblems } from './util.ts';
+import { filteredLineBatches, lineBatches, SKIPPED_LINE } from '../io/lines.ts';
+import { isObject, problem, quietReason, rowFailure, tooLongProblems } from './util.ts';
+
+/** Default reason for lines a parser's fast path skipped because they provably hold no usage. */
+export const SKIPPED_REASON = quietReason('line without usage (skipped unparsed)');
 
 /** What a JSON Lines parser does with each object line; it pushes records or problems into `out`. */
 export interface JsonLineHandler {
@@ -19,6 +22,8 @@ export interface JsonLineHandler {
    * yields nothing, so it is skipped without being decoded or parsed (see filteredLineBatches).
    */
   skipLinesWithout?: readonly string[];
+  /** The (quiet) reason under which lines skipped by `skipLinesWithout` or `skip` are counted as ignored. */
+  skippedReason?: string;
 }
 
 /**
@@ -34,14 +39,21 @@ export async function* parseJsonLines(
   const lines = handler.skipLinesWithout
     ? filteredLineBatches(input.chunks(), handler.skipLinesWithout)
     : lineBatches(input.chunks());
+  const skippedReason = handler.skippedReason ?? SKIPPED_REASON;
   for await (const batch of lines) {
     const out: ParseItem[] = [];
     tooLongProblems(batch, file, out);
     const lines = batch.lines;
+    // Skipped lines are counted (one item per batch with a count), so the row accounting still adds up.
+    let skipped = 0;
+    let firstSkipped = 0;
     for (let i = 0; i < lines.length; i++) {
       const text = lines[i]!;
+      if (text === SKIPPED_LINE || (skip !== undefined && !isBlank(text) && skip(text))) {
+        if (skipped++ === 0) firstSkipped = batch.first + i;
+        continue;
+      }
       if (isBlank(text)) continue;
-      if (skip !== undefined && skip(text)) continue;
       const n = batch.first + i;
       let obj: unknown;
       try {
@@ -60,6 +72,7 @@ export async function* parseJsonLines(
         out.push(problem(file, n, rowFailure(e)));
       }
     }
+    if (skipped > 0) out.push({ kind: 'ignored', ignored: { file, line: firstSkipped, reason: skippedReason, count: skipped } });
     if (out.length > 0) yield out;
   }
   if (handler.end) {

@@ -7,7 +7,14 @@ import { csvHeader, parseCsvRows } from './csv-rows.ts';
 import type { BucketTimes } from './report-pages.ts';
 import { ALL_MODELS, NOT_GROUPED_BY_MODEL, reportDedupKey } from './report-pages.ts';
 import type { Parser } from './types.ts';
-import { ignored, MAX_TOKENS, rec, RowError, toIsoInstant } from './util.ts';
+import {
+  ignored,
+  MAX_TOKENS,
+  quietReason,
+  rec,
+  RowError,
+  toIsoInstant,
+} from './util.ts';
 
 /**
  * The OpenAI dashboard's CSV downloads (platform.openai.com/usage → Export), the spreadsheet cousins of the
@@ -20,7 +27,7 @@ import { ignored, MAX_TOKENS, rec, RowError, toIsoInstant } from './util.ts';
 const ID = 'openai-console-csv';
 
 /** Reason for a bucket row with nothing but its times (the dashboard writes one per day without usage). */
-export const EMPTY_DAY = 'empty day';
+export const EMPTY_DAY = quietReason('empty day');
 
 // Must equal GROUP_FIELDS of openai-usage.ts / openai-costs.ts (tested: same key for the same bucket).
 const USAGE_GROUP_FIELDS = [

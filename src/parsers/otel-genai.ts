@@ -4,12 +4,23 @@ import type { InputSource } from '../io/input.ts';
 import type { JsonValueItem } from '../io/json-values.ts';
 import { elementLines, jsonValues } from '../io/json-values.ts';
 import type { Parser } from './types.ts';
-import { ignored, isObject, optString, problem, rec, requestKey, RowError, rowFailure, tokenCount } from './util.ts';
+import {
+  ignored,
+  isObject,
+  optString,
+  problem,
+  quietReason,
+  rec,
+  requestKey,
+  RowError,
+  rowFailure,
+  tokenCount,
+} from './util.ts';
 
 const FORMAT = 'otel-genai';
 
 /** Why a span without GenAI token counts is skipped (it is another span of the same trace: HTTP, DB, tool). */
-export const SPAN_WITHOUT_USAGE = 'span without gen_ai usage';
+export const SPAN_WITHOUT_USAGE = quietReason('span without gen_ai usage');
 
 /**
  * OpenTelemetry GenAI spans in OTLP/JSON: one record per span that carries `gen_ai.usage.*` token counts.

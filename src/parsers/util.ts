@@ -27,6 +27,18 @@ export function problem(file: string, line: number, reason: string): ParseItem {
   return { kind: 'problem', problem: p };
 }
 
+/**
+ * Reasons for ignored rows that are the format's normal structure (a Claude Code user line, a trace span without
+ * usage, an empty day in a download): counted like every ignored row, but not worth a note in a report.
+ */
+export const QUIET_REASONS = new Set<string>();
+
+/** Registers `reason` as quiet (see QUIET_REASONS) and returns it. */
+export function quietReason(reason: string): string {
+  QUIET_REASONS.add(reason);
+  return reason;
+}
+
 /** An ignored-row item: a row of the export that is not AI usage (counted by reason, not priced). */
 export function ignored(file: string, line: number, reason: string): ParseItem {
   return { kind: 'ignored', ignored: { file, line, reason } };

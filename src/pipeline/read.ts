@@ -147,9 +147,10 @@ export async function* readInput(
         continue;
       }
       if (item.kind === 'ignored') {
-        fs.ignored++;
+        const count = item.ignored.count ?? 1;
+        fs.ignored += count;
         const reason = item.ignored.reason;
-        stats.ignored.set(reason, (stats.ignored.get(reason) ?? 0) + 1);
+        stats.ignored.set(reason, (stats.ignored.get(reason) ?? 0) + count);
         continue;
       }
       const r = item.record;

@@ -13,6 +13,7 @@ import { sampleFiles } from '../helpers/parse.ts';
 
 const LINE_FORMATS = new Set([
   'request-log',
+  'claude-code',
   'openai-batch-output',
   'aws-bedrock-invocations',
 ]);
@@ -91,6 +92,10 @@ const files = [
     format: 'request-log',
     path: join(import.meta.dirname, '..', '..', 'fixtures', 'demo', 'gateway', f),
   })),
+  ...readdirSync(join(import.meta.dirname, '..', '..', 'fixtures', 'demo', 'claude-code'), { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .slice(0, 5)
+    .map((d) => ({ format: 'claude-code', path: join(d.parentPath, d.name) })),
 ].filter((f) => statSync(f.path).size > 0 && oracleRows(f.format, f.path) !== undefined);
 
 describe('row accounting: records + duplicates + skipped + ignored = rows read', () => {
