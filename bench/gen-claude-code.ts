@@ -56,7 +56,10 @@ const WORDS = (
 ).split(' ');
 
 /** Generates the tree under `out` (which is emptied first). */
-export async function generateClaudeCode(out: string, opts: ClaudeCodeGenOptions): Promise<ClaudeCodeGenResult> {
+export async function generateClaudeCode(
+  out: string,
+  opts: ClaudeCodeGenOptions,
+): Promise<ClaudeCodeGenResult> {
   let seed = opts.seed ?? 7;
   const rand = (): number => {
     seed = (seed + 0x6d2b79f5) | 0;
@@ -67,7 +70,10 @@ export async function generateClaudeCode(out: string, opts: ClaudeCodeGenOptions
   const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
   const hex = (n: number): string => {
     let s = '';
-    while (s.length < n) s += Math.floor(rand() * 0x100000000).toString(16).padStart(8, '0');
+    while (s.length < n)
+      s += Math.floor(rand() * 0x100000000)
+        .toString(16)
+        .padStart(8, '0');
     return s.slice(0, n);
   };
   const uuid = (): string => {
@@ -90,7 +96,8 @@ export async function generateClaudeCode(out: string, opts: ClaudeCodeGenOptions
     }
     return s;
   };
-  const logUniform = (lo: number, hi: number): number => Math.round(Math.exp(Math.log(lo) + rand() * Math.log(hi / lo)));
+  const logUniform = (lo: number, hi: number): number =>
+    Math.round(Math.exp(Math.log(lo) + rand() * Math.log(hi / lo)));
   const model = (): string => {
     let x = rand();
     for (const [m, p] of MODELS) {
@@ -146,12 +153,14 @@ export async function generateClaudeCode(out: string, opts: ClaudeCodeGenOptions
       (sidechain ? `,"agentId":"${hex(8)}"` : '') +
       `,"type":"${type}"`;
     let parent: string | null = null;
-    if (!sidechain && rand() < 0.5) await write(`{"type":"summary","summary":"${words(5)}","leafUuid":"${uuid()}"}`);
+    if (!sidechain && rand() < 0.5)
+      await write(`{"type":"summary","summary":"${words(5)}","leafUuid":"${uuid()}"}`);
     // A resumed session starts with copies of a few earlier messages of the same project.
     const past = history.get(project);
     if (!sidechain && past && past.length > 0 && rand() < 0.3) {
       const n = Math.min(past.length, int(2, 40));
-      for (const line of past.slice(-n)) await write(line.replace(/"sessionId":"[^"]+"/, `"sessionId":"${sessionId}"`));
+      for (const line of past.slice(-n))
+        await write(line.replace(/"sessionId":"[^"]+"/, `"sessionId":"${sessionId}"`));
     }
     const kept: string[] = [];
     const m = model();
@@ -187,7 +196,8 @@ export async function generateClaudeCode(out: string, opts: ClaudeCodeGenOptions
       const msgModel = sidechain ? 'claude-haiku-4-5-20251001' : rand() < 0.9 ? m : model();
       result.messages++;
       for (let b = 0; b < blocks; b++) {
-        const kind = b === blocks - 1 && blocks > 1 ? 'tool_use' : b === 0 && blocks > 2 ? 'thinking' : 'text';
+        const kind =
+          b === blocks - 1 && blocks > 1 ? 'tool_use' : b === 0 && blocks > 2 ? 'thinking' : 'text';
         const content =
           kind === 'thinking'
             ? `{"type":"thinking","thinking":${JSON.stringify(words(int(20, 200)))},"signature":"${hex(120)}"}`
@@ -223,5 +233,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.exit(2);
   }
   const r = await generateClaudeCode(out, { mb: Number(process.argv[mbAt + 1]) });
-  console.error(`wrote ${out}: ${r.files} files, ${r.lines} lines, ${(r.bytes / 1e6).toFixed(0)} MB, ${r.messages} messages`);
+  console.error(
+    `wrote ${out}: ${r.files} files, ${r.lines} lines, ${(r.bytes / 1e6).toFixed(0)} MB, ${r.messages} messages`,
+  );
 }

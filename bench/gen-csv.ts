@@ -19,7 +19,14 @@ export interface CsvGenResult {
 
 const OPENAI_HEADER =
   'start_time,end_time,start_time_iso,end_time_iso,project_id,num_model_requests,user_id,api_key_id,model,batch,service_tier,input_tokens,output_tokens,input_cached_tokens,input_uncached_tokens,input_text_tokens,output_text_tokens,input_cached_text_tokens,input_audio_tokens,input_cached_audio_tokens,output_audio_tokens,input_image_tokens,input_cached_image_tokens,output_image_tokens';
-const OPENAI_MODELS = ['gpt-4o-2024-08-06', 'gpt-4o-mini-2024-07-18', 'gpt-4.1-2025-04-14', 'gpt-4.1-mini-2025-04-14', 'o4-mini-2025-04-16', 'gpt-5-2025-08-07'];
+const OPENAI_MODELS = [
+  'gpt-4o-2024-08-06',
+  'gpt-4o-mini-2024-07-18',
+  'gpt-4.1-2025-04-14',
+  'gpt-4.1-mini-2025-04-14',
+  'o4-mini-2025-04-16',
+  'gpt-5-2025-08-07',
+];
 const CUR_HEADER =
   'identity_line_item_id,identity_time_interval,bill_payer_account_id,line_item_usage_account_id,line_item_line_item_type,line_item_usage_start_date,line_item_usage_end_date,line_item_product_code,line_item_usage_type,line_item_operation,line_item_resource_id,line_item_usage_amount,line_item_unblended_cost,line_item_net_unblended_cost,line_item_currency_code,line_item_iam_principal,pricing_unit,product_region_code,product_product_name,resource_tags';
 const CUR_TYPES = [
@@ -47,7 +54,12 @@ export async function generateCsv(out: string, rows: number): Promise<CsvGenResu
   const day0 = Date.UTC(2026, 0, 1) / 1000;
   const result: CsvGenResult = { files: [], rows: 0, bytes: 0 };
 
-  const write = async (name: string, header: string, n: number, row: (i: number) => string): Promise<void> => {
+  const write = async (
+    name: string,
+    header: string,
+    n: number,
+    row: (i: number) => string,
+  ): Promise<void> => {
     const path = join(out, name);
     const ws = createWriteStream(path);
     let buf = header + '\n';
@@ -81,11 +93,30 @@ export async function generateCsv(out: string, rows: number): Promise<CsvGenResu
     const cached = Math.floor(input * rand() * 0.6);
     const output = int(100, 600_000);
     return [
-      s, e, iso(s), iso(e),
-      `proj_${(c >> 4) % 50}`, `${int(1, 9000)}.0`, `user-${(c >> 10) % 40}`, `key_${(c >> 6) % 20}_${c}`,
-      model, batch ? 'True' : 'False', 'default',
-      `${input}.0`, `${output}.0`, `${cached}.0`, `${input - cached}.0`, `${input}.0`, `${output}.0`, `${cached}.0`,
-      '0.0', '0.0', '0.0', '0.0', '0.0', '0.0',
+      s,
+      e,
+      iso(s),
+      iso(e),
+      `proj_${(c >> 4) % 50}`,
+      `${int(1, 9000)}.0`,
+      `user-${(c >> 10) % 40}`,
+      `key_${(c >> 6) % 20}_${c}`,
+      model,
+      batch ? 'True' : 'False',
+      'default',
+      `${input}.0`,
+      `${output}.0`,
+      `${cached}.0`,
+      `${input - cached}.0`,
+      `${input}.0`,
+      `${output}.0`,
+      `${cached}.0`,
+      '0.0',
+      '0.0',
+      '0.0',
+      '0.0',
+      '0.0',
+      '0.0',
     ].join(',');
   });
 
@@ -102,10 +133,26 @@ export async function generateCsv(out: string, rows: number): Promise<CsvGenResu
     const tags = rand() < 0.8 ? `"{""user_team"":""${team}"",""user_app"":""app-${int(1, 12)}""}"` : '';
     const account = `1111222233${int(10, 29)}`;
     return [
-      `li-${i.toString(36)}`, `${start}/${end}`, '999988887777', account, 'Usage', start, end,
-      i % 3 === 0 ? 'AmazonBedrockService' : 'AmazonBedrock', type, 'InvokeModelInference', '', amount, cost, cost,
-      'USD', `arn:aws:sts::${account}:assumed-role/App/session-${int(1, 99)}`, '1K tokens',
-      type.startsWith('USW2') ? 'us-west-2' : 'us-east-1', 'Amazon Bedrock', tags,
+      `li-${i.toString(36)}`,
+      `${start}/${end}`,
+      '999988887777',
+      account,
+      'Usage',
+      start,
+      end,
+      i % 3 === 0 ? 'AmazonBedrockService' : 'AmazonBedrock',
+      type,
+      'InvokeModelInference',
+      '',
+      amount,
+      cost,
+      cost,
+      'USD',
+      `arn:aws:sts::${account}:assumed-role/App/session-${int(1, 99)}`,
+      '1K tokens',
+      type.startsWith('USW2') ? 'us-west-2' : 'us-east-1',
+      'Amazon Bedrock',
+      tags,
     ].join(',');
   });
   return result;

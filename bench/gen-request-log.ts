@@ -32,7 +32,10 @@ const WORDS = (
 ).split(' ');
 
 /** Writes the log; resolves with lines and bytes written. */
-export async function generateRequestLog(out: string, o: RequestLogGenOptions): Promise<{ lines: number; bytes: number }> {
+export async function generateRequestLog(
+  out: string,
+  o: RequestLogGenOptions,
+): Promise<{ lines: number; bytes: number }> {
   const targetBytes = o.mb !== undefined ? o.mb * 1e6 : Infinity;
   const targetLines = o.lines ?? Infinity;
   const withIds = o.ids !== false;
@@ -49,7 +52,12 @@ export async function generateRequestLog(out: string, o: RequestLogGenOptions): 
     for (let i = 0; i < n; i++) w.push(WORDS[int(0, WORDS.length - 1)]!);
     return w.join(' ');
   };
-  const pool = o.text ? Array.from({ length: 2000 }, (_, i) => `You are a support assistant (template ${i}). ${words(int(20, 200))}`) : [];
+  const pool = o.text
+    ? Array.from(
+        { length: 2000 },
+        (_, i) => `You are a support assistant (template ${i}). ${words(int(20, 200))}`,
+      )
+    : [];
   const start = Date.UTC(2026, 0, 1);
   const ws = createWriteStream(out);
   let bytes = 0;
@@ -62,7 +70,8 @@ export async function generateRequestLog(out: string, o: RequestLogGenOptions): 
         timestamp: new Date(start + lines * 7_000 + int(0, 6_999)).toISOString(),
         provider: 'openai',
         model: TEXT_MODELS[int(0, TEXT_MODELS.length - 1)],
-        prompt: rand() < 0.4 ? pool[int(0, pool.length - 1)] : `${words(int(10, 300))}\n\n${words(int(5, 80))}?`,
+        prompt:
+          rand() < 0.4 ? pool[int(0, pool.length - 1)] : `${words(int(10, 300))}\n\n${words(int(5, 80))}?`,
         completion: words(int(5, 250)),
         team: TEAMS[int(0, TEAMS.length - 1)],
       };

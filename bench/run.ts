@@ -16,7 +16,15 @@
  * 4. Token counting of a text-only log: finops (1 thread, all threads) vs js-tiktoken in a loop; target ≥ 1.7×.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { generateClaudeCode } from './gen-claude-code.ts';
@@ -60,7 +68,13 @@ interface Run {
   stdout: string;
 }
 
-const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim() || '100');
+const TICK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100; // Linux's USER_HZ almost everywhere
+  }
+})();
 
 /** Runs a command to completion, sampling its peak RSS and CPU time from /proc every 20 ms. */
 function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
@@ -94,7 +108,11 @@ function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Prom
       clearInterval(timer);
       const wall = (performance.now() - t0) / 1000;
       if (code !== 0) {
-        reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${Buffer.concat(err).toString().slice(0, 2000)}`));
+        reject(
+          new Error(
+            `${cmd} ${args.join(' ')} exited ${code}:\n${Buffer.concat(err).toString().slice(0, 2000)}`,
+          ),
+        );
         return;
       }
       resolve({ wall, cpu, rss, stdout: Buffer.concat(out).toString() });
@@ -136,7 +154,15 @@ interface Row {
 const rows: Row[] = [];
 const targets: { name: string; met: boolean; detail: string }[] = [];
 
-function row(bench: string, size: string, tool: string, runs: Run[], n: number, bytes: number, extra?: string): Row {
+function row(
+  bench: string,
+  size: string,
+  tool: string,
+  runs: Run[],
+  n: number,
+  bytes: number,
+  extra?: string,
+): Row {
   const r: Row = {
     bench,
     size,
@@ -170,7 +196,8 @@ function printTable(title: string, list: Row[]): void {
     r.extra ?? '',
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 || i === 8 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 || i === 8 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
   console.log(line(head));
   for (const b of body) console.log(line(b));
 }
@@ -205,7 +232,9 @@ function ccusageBinary(): string {
   const pkg = join(BENCH, 'node_modules', '@ccusage', `ccusage-${process.platform}-${process.arch}`);
   if (!existsSync(pkg)) {
     process.stderr.write('bench: installing ccusage@20.0.24 into bench/node_modules (first run) …\n');
-    execFileSync('npm', ['install', '--prefix', BENCH, '--no-audit', '--no-fund', '--loglevel=error'], { stdio: 'inherit' });
+    execFileSync('npm', ['install', '--prefix', BENCH, '--no-audit', '--no-fund', '--loglevel=error'], {
+      stdio: 'inherit',
+    });
   }
   const bin = join(pkg, 'bin', process.platform === 'win32' ? 'ccusage.exe' : 'ccusage');
   if (!existsSync(bin)) throw new Error(`no native ccusage build for ${process.platform}-${process.arch}`);
@@ -213,9 +242,12 @@ function ccusageBinary(): string {
   return bin;
 }
 
-const finops = (args: string[], env: NodeJS.ProcessEnv = {}) => () =>
-  measure(process.execPath, [FINOPS, ...args], env);
-const node = (script: string, args: string[]) => () => measure(process.execPath, [join(BENCH, 'reference', script), ...args]);
+const finops =
+  (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  () =>
+    measure(process.execPath, [FINOPS, ...args], env);
+const node = (script: string, args: string[]) => () =>
+  measure(process.execPath, [join(BENCH, 'reference', script), ...args]);
 
 // ---- benchmarks ----------------------------------------------------------------------------------------------
 
@@ -235,7 +267,9 @@ async function benchClaude(): Promise<void> {
     finops: finops(['report', dir, '--by', 'day', '--format', 'json', '--jobs', JOBS]),
   });
   const peer = JSON.parse(runs.ccusage![0]!.stdout) as { totals: Record<string, number> };
-  const ours = JSON.parse(runs.finops![0]!.stdout) as { totals: { requests: number; tokens: Record<string, number> } };
+  const ours = JSON.parse(runs.finops![0]!.stdout) as {
+    totals: { requests: number; tokens: Record<string, number> };
+  };
   const p = peer.totals;
   const t = ours.totals.tokens;
   const same =
@@ -246,11 +280,28 @@ async function benchClaude(): Promise<void> {
   const n = ours.totals.requests;
   const size = `${O.claudeMb} MB`;
   const ref = row('claude', size, 'ccusage daily', runs.ccusage!, n, bytes);
-  const f = row('claude', size, `finops report (${JOBS} jobs)`, runs.finops!, n, bytes, same ? 'same token totals' : 'TOKEN TOTALS DIFFER');
+  const f = row(
+    'claude',
+    size,
+    `finops report (${JOBS} jobs)`,
+    runs.finops!,
+    n,
+    bytes,
+    same ? 'same token totals' : 'TOKEN TOTALS DIFFER',
+  );
   f.ratio = f.wall / ref.wall;
   ref.ratio = 1;
-  printTable(`1. Claude Code tree (${size}, ${readdirSync(join(dir, 'projects')).length} projects): finops report --by day vs ccusage daily --json --offline`, [ref, f]);
-  target('Claude Code: same token totals as ccusage', same, same ? `${(t.input! + t.output! + t.cacheRead! + t.cacheWrite!).toLocaleString('en-US')} tokens` : JSON.stringify({ ccusage: p, finops: t }));
+  printTable(
+    `1. Claude Code tree (${size}, ${readdirSync(join(dir, 'projects')).length} projects): finops report --by day vs ccusage daily --json --offline`,
+    [ref, f],
+  );
+  target(
+    'Claude Code: same token totals as ccusage',
+    same,
+    same
+      ? `${(t.input! + t.output! + t.cacheRead! + t.cacheWrite!).toLocaleString('en-US')} tokens`
+      : JSON.stringify({ ccusage: p, finops: t }),
+  );
   target('Claude Code: finops no slower than ccusage (ratio ≤ 1.0)', f.ratio <= 1, `ratio ${fmt(f.ratio)}`);
 }
 
@@ -259,7 +310,9 @@ async function benchRequestLog(): Promise<void> {
   const finopsRows: Row[] = [];
   for (const lines of O.rlLines) {
     const ids = !O.noIds;
-    const file = await cached(`requests-${lines}${ids ? '' : '-noids'}.jsonl`, (p) => generateRequestLog(p, { lines, ids }));
+    const file = await cached(`requests-${lines}${ids ? '' : '-noids'}.jsonl`, (p) =>
+      generateRequestLog(p, { lines, ids }),
+    );
     const bytes = statSync(file).size;
     const runs = await compare({
       loop: node('json-lines.mjs', [file]),
@@ -273,13 +326,24 @@ async function benchRequestLog(): Promise<void> {
     list.push(ref, f);
     finopsRows.push(f);
   }
-  printTable(`2. Request-log JSONL${O.noIds ? ' (no request ids)' : ''}: finops report --by day vs a bare loop that JSON.parses every line`, list);
+  printTable(
+    `2. Request-log JSONL${O.noIds ? ' (no request ids)' : ''}: finops report --by day vs a bare loop that JSON.parses every line`,
+    list,
+  );
   const last = finopsRows.at(-1)!;
   const first = finopsRows[0]!;
-  target('Request log: within 1.5× of the bare loop', finopsRows.every((r) => r.ratio! <= 1.5), finopsRows.map((r) => `${r.size}: ${fmt(r.ratio!)}`).join(', '));
+  target(
+    'Request log: within 1.5× of the bare loop',
+    finopsRows.every((r) => r.ratio! <= 1.5),
+    finopsRows.map((r) => `${r.size}: ${fmt(r.ratio!)}`).join(', '),
+  );
   target(`Request log: peak RSS < 300 MB at ${last.size}`, last.rss < 300, `${fmt(last.rss, 0)} MB`);
   if (finopsRows.length > 1) {
-    target(`Request log: flat memory (${last.size} within 20 % of ${first.size})`, last.rss <= first.rss * 1.2, `${fmt(first.rss, 0)} → ${fmt(last.rss, 0)} MB (×${fmt(last.rss / first.rss)})`);
+    target(
+      `Request log: flat memory (${last.size} within 20 % of ${first.size})`,
+      last.rss <= first.rss * 1.2,
+      `${fmt(first.rss, 0)} → ${fmt(last.rss, 0)} MB (×${fmt(last.rss / first.rss)})`,
+    );
   }
 }
 
@@ -300,18 +364,37 @@ async function benchCsv(): Promise<void> {
     ref.ratio = 1;
     const cp = row('csv', size, 'csv-parse loop', runs.csvParse!, n, bytes);
     cp.ratio = cp.wall / ref.wall;
-    const f = row('csv', size, `finops report (${JOBS} jobs)`, runs.finops!, n, bytes, `${fmt(f2(runs.finops!, runs.csvParse!))}× csv-parse`);
+    const f = row(
+      'csv',
+      size,
+      `finops report (${JOBS} jobs)`,
+      runs.finops!,
+      n,
+      bytes,
+      `${fmt(f2(runs.finops!, runs.csvParse!))}× csv-parse`,
+    );
     f.ratio = f.wall / ref.wall;
     list.push(ref, cp, f);
     finopsRows.push(f);
   }
-  printTable('3. Usage and cost CSV exports (OpenAI usage + AWS CUR): finops report --by day vs bare loops', list);
+  printTable(
+    '3. Usage and cost CSV exports (OpenAI usage + AWS CUR): finops report --by day vs bare loops',
+    list,
+  );
   const last = finopsRows.at(-1)!;
   const first = finopsRows[0]!;
-  target('CSV: within 1.5× of the bare split loop', finopsRows.every((r) => r.ratio! <= 1.5), finopsRows.map((r) => `${r.size}: ${fmt(r.ratio!)}`).join(', '));
+  target(
+    'CSV: within 1.5× of the bare split loop',
+    finopsRows.every((r) => r.ratio! <= 1.5),
+    finopsRows.map((r) => `${r.size}: ${fmt(r.ratio!)}`).join(', '),
+  );
   target(`CSV: peak RSS < 300 MB at ${last.size}`, last.rss < 300, `${fmt(last.rss, 0)} MB`);
   if (finopsRows.length > 1) {
-    target(`CSV: flat memory (${last.size} within 20 % of ${first.size})`, last.rss <= first.rss * 1.2, `${fmt(first.rss, 0)} → ${fmt(last.rss, 0)} MB (×${fmt(last.rss / first.rss)})`);
+    target(
+      `CSV: flat memory (${last.size} within 20 % of ${first.size})`,
+      last.rss <= first.rss * 1.2,
+      `${fmt(first.rss, 0)} → ${fmt(last.rss, 0)} MB (×${fmt(last.rss / first.rss)})`,
+    );
   }
 }
 
@@ -320,30 +403,72 @@ function f2(a: Run[], b: Run[]): number {
 }
 
 async function benchTokens(): Promise<void> {
-  const file = await cached(`text-${O.tokMb}mb.jsonl`, (p) => generateRequestLog(p, { mb: O.tokMb, text: true }));
+  const file = await cached(`text-${O.tokMb}mb.jsonl`, (p) =>
+    generateRequestLog(p, { mb: O.tokMb, text: true }),
+  );
   const bytes = statSync(file).size;
   const runs = await compare({
     tiktoken: node('tiktoken-loop.mjs', [file]),
     one: finops(['report', file, '--by', 'model', '--format', 'json', '--jobs', '1']),
-    all: finops(['report', file, '--by', 'model', '--format', 'json', '--jobs', JOBS], { FINOPS_PARALLEL_MIN_BYTES: '0' }),
+    all: finops(['report', file, '--by', 'model', '--format', 'json', '--jobs', JOBS], {
+      FINOPS_PARALLEL_MIN_BYTES: '0',
+    }),
   });
   const refTokens = (JSON.parse(runs.tiktoken![0]!.stdout) as { rows: number; tokens: number }).tokens;
-  const report = JSON.parse(runs.one![0]!.stdout) as { totals: { requests: number; estimatedTokens: number } };
+  const report = JSON.parse(runs.one![0]!.stdout) as {
+    totals: { requests: number; estimatedTokens: number };
+  };
   const ours = report.totals.estimatedTokens;
-  const allTokens = (JSON.parse(runs.all![0]!.stdout) as { totals: { estimatedTokens: number } }).totals.estimatedTokens;
+  const allTokens = (JSON.parse(runs.all![0]!.stdout) as { totals: { estimatedTokens: number } }).totals
+    .estimatedTokens;
   const same = ours === refTokens && allTokens === refTokens;
   const n = report.totals.requests;
   const size = `${O.tokMb} MB`;
-  const ref = row('tokens', size, 'js-tiktoken loop', runs.tiktoken!, n, bytes, `${int(refTokens / best(runs.tiktoken!.map((r) => r.wall)))} tokens/s`);
+  const ref = row(
+    'tokens',
+    size,
+    'js-tiktoken loop',
+    runs.tiktoken!,
+    n,
+    bytes,
+    `${int(refTokens / best(runs.tiktoken!.map((r) => r.wall)))} tokens/s`,
+  );
   ref.ratio = 1;
-  const one = row('tokens', size, 'finops report (1 job)', runs.one!, n, bytes, `${int(ours / best(runs.one!.map((r) => r.wall)))} tokens/s`);
-  const all = row('tokens', size, `finops report (${JOBS} jobs)`, runs.all!, n, bytes, `${int(allTokens / best(runs.all!.map((r) => r.wall)))} tokens/s`);
+  const one = row(
+    'tokens',
+    size,
+    'finops report (1 job)',
+    runs.one!,
+    n,
+    bytes,
+    `${int(ours / best(runs.one!.map((r) => r.wall)))} tokens/s`,
+  );
+  const all = row(
+    'tokens',
+    size,
+    `finops report (${JOBS} jobs)`,
+    runs.all!,
+    n,
+    bytes,
+    `${int(allTokens / best(runs.all!.map((r) => r.wall)))} tokens/s`,
+  );
   // A speed-up: tokens/s over the reference's.
   one.ratio = ref.wall / one.wall;
   all.ratio = ref.wall / all.wall;
-  printTable(`4. Token counting, text-only request log (${size}, ${int(refTokens)} tokens): finops vs js-tiktoken in a loop (ratio = speed-up)`, [ref, one, all]);
-  target('Tokens: same counts as js-tiktoken', same, same ? `${int(refTokens)} tokens` : `js-tiktoken ${refTokens}, finops ${ours} / ${allTokens}`);
-  target(`Tokens: ≥ 1.7× js-tiktoken with all cores (${JOBS} jobs)`, all.ratio >= 1.7, `${fmt(all.ratio)}× (1 job: ${fmt(one.ratio)}×)`);
+  printTable(
+    `4. Token counting, text-only request log (${size}, ${int(refTokens)} tokens): finops vs js-tiktoken in a loop (ratio = speed-up)`,
+    [ref, one, all],
+  );
+  target(
+    'Tokens: same counts as js-tiktoken',
+    same,
+    same ? `${int(refTokens)} tokens` : `js-tiktoken ${refTokens}, finops ${ours} / ${allTokens}`,
+  );
+  target(
+    `Tokens: ≥ 1.7× js-tiktoken with all cores (${JOBS} jobs)`,
+    all.ratio >= 1.7,
+    `${fmt(all.ratio)}× (1 job: ${fmt(one.ratio)}×)`,
+  );
 }
 
 // ---- main ----------------------------------------------------------------------------------------------------
@@ -364,5 +489,9 @@ for (const t of targets) console.log(`  ${t.met ? 'met    ' : 'NOT MET'}  ${t.na
 console.log(`\nload average at end ${fmt(loadavg()[0]!)}; ${((Date.now() - t0) / 1000).toFixed(0)} s in all`);
 writeFileSync(
   join(DATA, 'results.json'),
-  JSON.stringify({ when: new Date().toISOString(), options: O, jobs: JOBS, load: [load0, loadavg()[0]], rows, targets }, null, 2),
+  JSON.stringify(
+    { when: new Date().toISOString(), options: O, jobs: JOBS, load: [load0, loadavg()[0]], rows, targets },
+    null,
+    2,
+  ),
 );

@@ -21,11 +21,17 @@ export const AuditConfigSchema = section(
       }),
     ),
     /** Usage whose model has no price: any at all (max_share 0) warns by default. */
-    unpriced: section(z.strictObject({ severity: SeveritySchema.default('warn'), max_share: share.default(0) })),
+    unpriced: section(
+      z.strictObject({ severity: SeveritySchema.default('warn'), max_share: share.default(0) }),
+    ),
     /** Share of tokens that are priced; below `min` is a finding. */
-    pricing_coverage: section(z.strictObject({ severity: SeveritySchema.default('error'), min: share.default(0.9) })),
+    pricing_coverage: section(
+      z.strictObject({ severity: SeveritySchema.default('error'), min: share.default(0.9) }),
+    ),
     /** Cost with no team or no app (the attribution default) above a share of all cost. */
-    unattributed: section(z.strictObject({ severity: SeveritySchema.default('warn'), max_share: share.default(0.05) })),
+    unattributed: section(
+      z.strictObject({ severity: SeveritySchema.default('warn'), max_share: share.default(0.05) }),
+    ),
     /** Per-request token ceilings, per workflow: violations are counted (requests are never truncated). */
     token_ceilings: list(
       z
@@ -41,10 +47,15 @@ export const AuditConfigSchema = section(
     ),
     /** A frontier model on a workflow the routing policy marks simple, with this much monthly saving at stake. */
     routing: section(
-      z.strictObject({ severity: SeveritySchema.default('warn'), min_monthly_saving_usd: z.number().nonnegative().default(10) }),
+      z.strictObject({
+        severity: SeveritySchema.default('warn'),
+        min_monthly_saving_usd: z.number().nonnegative().default(10),
+      }),
     ),
     /** RAG retrieval-to-utilization ratio (used ÷ retrieved chunks) below this, per workflow. */
-    rag: section(z.strictObject({ severity: SeveritySchema.default('warn'), min_utilization: share.default(0.3) })),
+    rag: section(
+      z.strictObject({ severity: SeveritySchema.default('warn'), min_utilization: share.default(0.3) }),
+    ),
     /** Runaway agent tasks (see `tasks:`). */
     runaway_tasks: section(z.strictObject({ severity: SeveritySchema.default('warn') })),
     /** Daily spend spikes per team. */

@@ -18,17 +18,61 @@ import type { AuditConfig, Severity } from './config.ts';
 
 /** Every policy finops audits, in report order. */
 export const POLICIES = [
-  { id: 'budget', title: 'Budgets', help: 'A budget in finops.yaml reached warn, forecast-exceeded or exceeded.' },
-  { id: 'unpriced-usage', title: 'Unpriced usage', help: 'Usage whose model has no price in force: its cost is missing from every figure.' },
-  { id: 'pricing-coverage', title: 'Pricing coverage', help: 'The share of tokens that could be priced is below the minimum.' },
-  { id: 'unattributed-spend', title: 'Unattributed spend', help: 'Cost with no team or app is above the allowed share.' },
-  { id: 'token-ceiling', title: 'Per-request token ceilings', help: 'Requests above a workflow’s input or output token ceiling (counted, never truncated).' },
-  { id: 'routing-opportunity', title: 'Frontier model on simple work', help: 'A workflow the routing policy marks simple runs on a frontier model, with savings at stake.' },
-  { id: 'rag-utilization', title: 'RAG retrieval-to-utilization', help: 'Retrieved context chunks that the answer used, as a share of those retrieved, is below the threshold.' },
-  { id: 'runaway-task', title: 'Runaway agent tasks', help: 'Agent tasks far above their workflow’s norm or above a ceiling.' },
-  { id: 'spend-anomaly', title: 'Daily spend anomalies', help: 'A day whose spend is far above its team’s norm.' },
-  { id: 'cost-growth', title: 'Month-over-month growth', help: 'A scope’s monthly cost grew beyond the limit.' },
-  { id: 'baseline-growth', title: 'Cost diff against a baseline', help: 'A group grew beyond both limits against the baseline report.' },
+  {
+    id: 'budget',
+    title: 'Budgets',
+    help: 'A budget in finops.yaml reached warn, forecast-exceeded or exceeded.',
+  },
+  {
+    id: 'unpriced-usage',
+    title: 'Unpriced usage',
+    help: 'Usage whose model has no price in force: its cost is missing from every figure.',
+  },
+  {
+    id: 'pricing-coverage',
+    title: 'Pricing coverage',
+    help: 'The share of tokens that could be priced is below the minimum.',
+  },
+  {
+    id: 'unattributed-spend',
+    title: 'Unattributed spend',
+    help: 'Cost with no team or app is above the allowed share.',
+  },
+  {
+    id: 'token-ceiling',
+    title: 'Per-request token ceilings',
+    help: 'Requests above a workflow’s input or output token ceiling (counted, never truncated).',
+  },
+  {
+    id: 'routing-opportunity',
+    title: 'Frontier model on simple work',
+    help: 'A workflow the routing policy marks simple runs on a frontier model, with savings at stake.',
+  },
+  {
+    id: 'rag-utilization',
+    title: 'RAG retrieval-to-utilization',
+    help: 'Retrieved context chunks that the answer used, as a share of those retrieved, is below the threshold.',
+  },
+  {
+    id: 'runaway-task',
+    title: 'Runaway agent tasks',
+    help: 'Agent tasks far above their workflow’s norm or above a ceiling.',
+  },
+  {
+    id: 'spend-anomaly',
+    title: 'Daily spend anomalies',
+    help: 'A day whose spend is far above its team’s norm.',
+  },
+  {
+    id: 'cost-growth',
+    title: 'Month-over-month growth',
+    help: 'A scope’s monthly cost grew beyond the limit.',
+  },
+  {
+    id: 'baseline-growth',
+    title: 'Cost diff against a baseline',
+    help: 'A group grew beyond both limits against the baseline report.',
+  },
 ] as const;
 export type PolicyId = (typeof POLICIES)[number]['id'];
 
@@ -59,7 +103,6 @@ export interface AuditReport {
   summary: { errors: number; warnings: number };
   problems: { skipped: number; duplicates: number; first: string | null };
 }
-
 
 export interface AuditOptions {
   scan: ScanOptions;
@@ -120,8 +163,10 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
       for (const c of a.token_ceilings) {
         if (c.severity === 'off' || (c.workflow !== undefined && !anyGlob(c.workflow, wf))) continue;
         const prompt = r.tokens.input + r.tokens.cacheRead + r.tokens.cacheWrite;
-        if (c.max_input_tokens !== undefined && prompt > c.max_input_tokens) bump(ceilings, wf, 'input', c.max_input_tokens, prompt, c.severity);
-        if (c.max_output_tokens !== undefined && r.tokens.output > c.max_output_tokens) bump(ceilings, wf, 'output', c.max_output_tokens, r.tokens.output, c.severity);
+        if (c.max_input_tokens !== undefined && prompt > c.max_input_tokens)
+          bump(ceilings, wf, 'input', c.max_input_tokens, prompt, c.severity);
+        if (c.max_output_tokens !== undefined && r.tokens.output > c.max_output_tokens)
+          bump(ceilings, wf, 'output', c.max_output_tokens, r.tokens.output, c.severity);
       }
     }
   };
@@ -141,7 +186,11 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
   // Budgets.
   if (budgets) {
     const statuses = a.budgets;
-    const sev = ([statuses.exceeded, statuses['forecast-exceeded'], statuses.warn] as Severity[]).some((s) => s !== 'off') ? 'warn' : 'off';
+    const sev = ([statuses.exceeded, statuses['forecast-exceeded'], statuses.warn] as Severity[]).some(
+      (s) => s !== 'off',
+    )
+      ? 'warn'
+      : 'off';
     policy('budget', sev);
     const br = budgets.result(scan, opts.asOf);
     for (const b of br.budgets) {
@@ -172,7 +221,11 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
   const unpricedTokens = totalTokens(t.unpricedTokens);
   const unpricedShare = allTokens > 0 ? unpricedTokens / allTokens : 0;
   const unpricedModels = total.result().unpriced.map((u) => u.model);
-  if (policy('unpriced-usage', a.unpriced.severity) && unpricedTokens > 0 && unpricedShare > a.unpriced.max_share) {
+  if (
+    policy('unpriced-usage', a.unpriced.severity) &&
+    unpricedTokens > 0 &&
+    unpricedShare > a.unpriced.max_share
+  ) {
     add({
       policy: 'unpriced-usage',
       key: unpricedModels.join(','),
@@ -182,10 +235,15 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
       threshold: a.unpriced.max_share,
       unit: 'share',
       message: `${fmtInt(t.unpricedRequests)} request(s), ${pct(unpricedShare)} of tokens, have no price: ${unpricedModels.join(', ')}`,
-      action: 'Add their prices under pricing.overrides in finops.yaml, or import a current price list with `finops pricing import`.',
+      action:
+        'Add their prices under pricing.overrides in finops.yaml, or import a current price list with `finops pricing import`.',
     });
   }
-  if (policy('pricing-coverage', a.pricing_coverage.severity) && allTokens > 0 && 1 - unpricedShare < a.pricing_coverage.min) {
+  if (
+    policy('pricing-coverage', a.pricing_coverage.severity) &&
+    allTokens > 0 &&
+    1 - unpricedShare < a.pricing_coverage.min
+  ) {
     add({
       policy: 'pricing-coverage',
       key: 'all',
@@ -203,7 +261,9 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
   if (policy('unattributed-spend', a.unattributed.severity)) {
     const groups = total.result().groups;
     const all = groups.reduce((s, g) => s + groupCost(g), 0);
-    const un = groups.filter((g) => g.key.team === fallback || g.key.app === fallback).reduce((s, g) => s + groupCost(g), 0);
+    const un = groups
+      .filter((g) => g.key.team === fallback || g.key.app === fallback)
+      .reduce((s, g) => s + groupCost(g), 0);
     if (all > 0 && un / all > a.unattributed.max_share) {
       add({
         policy: 'unattributed-spend',
@@ -233,7 +293,10 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
         threshold: c.limit,
         unit: 'count',
         message: `${fmtInt(c.count)} request(s) of workflow ${c.workflow} had more than ${fmtInt(c.limit)} ${c.kind} tokens (largest ${fmtInt(c.max)})`,
-        action: c.kind === 'input' ? 'Trim the prompt or retrieved context for this workflow (see `finops simulate rag`), or raise the ceiling.' : 'Cap max_tokens for this workflow, or raise the ceiling.',
+        action:
+          c.kind === 'input'
+            ? 'Trim the prompt or retrieved context for this workflow (see `finops simulate rag`), or raise the ceiling.'
+            : 'Cap max_tokens for this workflow, or raise the ceiling.',
       });
     }
   }
@@ -278,7 +341,11 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
 
   // Runaway agent tasks, one finding per workflow.
   if (policy('runaway-task', a.runaway_tasks.severity)) {
-    const tr = tasks.result(scan, { ceilings: opts.config.tasks.ceilings, factor: opts.config.tasks.runaway_factor, top: 0 });
+    const tr = tasks.result(scan, {
+      ceilings: opts.config.tasks.ceilings,
+      factor: opts.config.tasks.runaway_factor,
+      top: 0,
+    });
     const byWf = new Map<string, typeof tr.runaways>();
     for (const x of tr.runaways) byWf.set(x.workflow, [...(byWf.get(x.workflow) ?? []), x]);
     for (const [wf, list] of byWf) {
@@ -374,19 +441,42 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
     }
   }
 
-  findings.sort((x, y) => (x.severity === y.severity ? 0 : x.severity === 'error' ? -1 : 1) || POLICIES.findIndex((p) => p.id === x.policy) - POLICIES.findIndex((p) => p.id === y.policy) || x.id.localeCompare(y.id));
+  findings.sort(
+    (x, y) =>
+      (x.severity === y.severity ? 0 : x.severity === 'error' ? -1 : 1) ||
+      POLICIES.findIndex((p) => p.id === x.policy) - POLICIES.findIndex((p) => p.id === y.policy) ||
+      x.id.localeCompare(y.id),
+  );
   return {
     schemaVersion: SCHEMA_VERSION,
     command: 'audit',
     period: { from: scan.from ?? t.firstStart ?? null, to: scan.to ?? t.lastEnd ?? null },
-    policies: POLICIES.map((p) => ({ id: p.id, title: p.title, ...(ran.get(p.id) ?? { severity: 'off' as Severity, ran: false }) })),
+    policies: POLICIES.map((p) => ({
+      id: p.id,
+      title: p.title,
+      ...(ran.get(p.id) ?? { severity: 'off' as Severity, ran: false }),
+    })),
     findings,
-    summary: { errors: findings.filter((f) => f.severity === 'error').length, warnings: findings.filter((f) => f.severity === 'warn').length },
-    problems: { skipped: scan.stats.skipped, duplicates: scan.stats.duplicates, first: scan.stats.problems[0] ? formatProblem(scan.stats.problems[0]) : null },
+    summary: {
+      errors: findings.filter((f) => f.severity === 'error').length,
+      warnings: findings.filter((f) => f.severity === 'warn').length,
+    },
+    problems: {
+      skipped: scan.stats.skipped,
+      duplicates: scan.stats.duplicates,
+      first: scan.stats.problems[0] ? formatProblem(scan.stats.problems[0]) : null,
+    },
   };
 }
 
-function bump(list: CeilingCount[], workflow: string, kind: 'input' | 'output', limit: number, value: number, severity: 'error' | 'warn'): void {
+function bump(
+  list: CeilingCount[],
+  workflow: string,
+  kind: 'input' | 'output',
+  limit: number,
+  value: number,
+  severity: 'error' | 'warn',
+): void {
   let c = list.find((x) => x.workflow === workflow && x.kind === kind && x.limit === limit);
   if (!c) list.push((c = { workflow, kind, limit, count: 0, max: 0, severity }));
   c.count++;
@@ -397,7 +487,8 @@ function bump(list: CeilingCount[], workflow: string, kind: 'input' | 'output', 
 function flatScope(scope: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(scope)) {
-    if (k === 'tags' && v && typeof v === 'object') for (const [t, g] of Object.entries(v)) out[`tags.${t}`] = String(g);
+    if (k === 'tags' && v && typeof v === 'object')
+      for (const [t, g] of Object.entries(v)) out[`tags.${t}`] = String(g);
     else out[k] = Array.isArray(v) ? v.join('|') : String(v);
   }
   return out;
@@ -425,11 +516,20 @@ async function loadBaseline(file: string): Promise<{ by: GroupDim[]; costs: Map<
   } catch (e) {
     throw new ConfigError(`--baseline ${file}: cannot read a finops report JSON (${(e as Error).message})`);
   }
-  if (json?.schemaVersion !== SCHEMA_VERSION || json.command !== 'report' || !Array.isArray(json.groups) || !Array.isArray(json.by)) {
-    throw new ConfigError(`--baseline ${file}: not a \`finops report --format json\` document of schemaVersion ${SCHEMA_VERSION}`);
+  if (
+    json?.schemaVersion !== SCHEMA_VERSION ||
+    json.command !== 'report' ||
+    !Array.isArray(json.groups) ||
+    !Array.isArray(json.by)
+  ) {
+    throw new ConfigError(
+      `--baseline ${file}: not a \`finops report --format json\` document of schemaVersion ${SCHEMA_VERSION}`,
+    );
   }
   if (json.other) {
-    throw new ConfigError(`--baseline ${file}: the report was cut with --top; write the baseline without --top so every group is there`);
+    throw new ConfigError(
+      `--baseline ${file}: the report was cut with --top; write the baseline without --top so every group is there`,
+    );
   }
   const costs = new Map<string, number>();
   for (const g of json.groups) costs.set(JSON.stringify(json.by.map((d) => g.key[d])), g.cost);

@@ -26,17 +26,32 @@ export function routingAudit(
 ): { add(p: PricedRecord): void; result(scan: ScanResult): RoutingOpportunity[] } | undefined {
   const routing = config.routing;
   if (routing.rules.length === 0) return undefined;
-  const step = new RoutingStep({ config: routing, source: 'finops.yaml', book, error: (m) => new ConfigError(m) });
+  const step = new RoutingStep({
+    config: routing,
+    source: 'finops.yaml',
+    book,
+    error: (m) => new ConfigError(m),
+  });
   const sim = new Simulation([step], ['workflow'], new ZonedCalendar(tz));
   return {
     add: (p) => sim.add(p),
     result(scan) {
       const engine = sim.finish();
-      const r = routingResult(header('simulate routing', scan, engine, { tz, by: ['workflow'], pricing: book.describe() }), engine, step);
+      const r = routingResult(
+        header('simulate routing', scan, engine, { tz, by: ['workflow'], pricing: book.describe() }),
+        engine,
+        step,
+      );
       const frontier = r.policy.tiers[0]?.models ?? [];
       return r.groups
         .filter((g) => g.routed > 0)
-        .map((g) => ({ workflow: g.key.workflow!, requests: g.requests, routed: g.routed, frontierModels: frontier, monthlySavingUsd: g.savingsPerMonth }));
+        .map((g) => ({
+          workflow: g.key.workflow!,
+          requests: g.requests,
+          routed: g.routed,
+          frontierModels: frontier,
+          monthlySavingUsd: g.savingsPerMonth,
+        }));
     },
   };
 }

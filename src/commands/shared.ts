@@ -99,7 +99,8 @@ export function addScanOptions(cmd: Command): Command {
 /** Parses `--jobs`: a whole number from 1 to 256. */
 export function parseJobs(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--jobs: expected a whole number from 1 to 256, got "${v}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new UsageError(`--jobs: expected a whole number from 1 to 256, got "${v}"`);
   return n;
 }
 

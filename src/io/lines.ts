@@ -62,17 +62,17 @@ export async function* lineBatches(
 }
 
 /**
- * `lineBatches` for formats where most lines carry nothing: a line that looks whole (`{` … `}`) and contains none
- * of the `absent` strings (ASCII, no newline) is never decoded, and comes out as an empty line (so line numbers
- * stay right and the parser skips it as blank). Every other line comes out exactly as `lineBatches` gives it.
- * The search for the strings runs on the bytes, once forward per chunk.
- */
-/**
  * What filteredLineBatches puts in place of a line it skipped without decoding: a string no real line can be
  * (lines never contain a newline), so the caller can still count the row.
  */
 export const SKIPPED_LINE = '\n(skipped)';
 
+/**
+ * `lineBatches` for formats where most lines carry nothing: a line that looks whole (`{` … `}`) and contains none
+ * of the `absent` strings (ASCII, no newline) is never decoded, and comes out as SKIPPED_LINE (so line numbers
+ * stay right and the parser can count it). Every other line comes out exactly as `lineBatches` gives it.
+ * The search for the strings runs on the bytes, once forward per chunk.
+ */
 export async function* filteredLineBatches(
   chunks: AsyncIterable<Buffer>,
   absent: readonly string[],

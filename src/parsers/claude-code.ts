@@ -4,14 +4,7 @@ import type { InputSource } from '../io/input.ts';
 import { anthropicUsageTokens, isoInstant } from './request-log.ts';
 import { isBlank, parseJsonLines } from './json-lines.ts';
 import type { Parser } from './types.ts';
-import {
-  ignored,
-  isObject,
-  optString,
-  quietReason,
-  rec,
-  RowError,
-} from './util.ts';
+import { ignored, isObject, optString, quietReason, rec, RowError } from './util.ts';
 
 const FORMAT = 'claude-code';
 
@@ -126,7 +119,9 @@ function parseClaudeCode(input: InputSource): AsyncIterable<ParseItem[]> {
 }
 
 /** Reasons for Claude Code lines that are not a usage record of their own. */
-export const NOT_USAGE = quietReason('Claude Code line that is not an API response (user, summary, system, …)');
+export const NOT_USAGE = quietReason(
+  'Claude Code line that is not an API response (user, summary, system, …)',
+);
 export const SYNTHETIC = quietReason('Claude Code notice without an API call (<synthetic>)');
 export const REPEATED = quietReason('Claude Code line repeating the usage of a message counted once');
 

@@ -258,7 +258,8 @@ async function* streamCsv(
     skip_records_with_error: true,
     max_record_size: MAX_CSV_RECORD_BYTES,
     on_skip: (err: CsvError | undefined) => {
-      if (err) st.out.push(problem(file, lineOf(err) + off, `unreadable CSV record: ${err.message.split(':')[0]}`));
+      if (err)
+        st.out.push(problem(file, lineOf(err) + off, `unreadable CSV record: ${err.message.split(':')[0]}`));
       return undefined;
     },
     on_record: (record: string[], info: { lines: number }) => {
@@ -272,7 +273,8 @@ async function* streamCsv(
   parser.on('error', (e: Error) => (failure = e));
   parser.resume(); // nothing is emitted (on_record returns null), but keep the stream flowing
   const write = async (text: string): Promise<void> => {
-    if (text.length > 0 && !parser.write(text)) await new Promise<void>((r) => parser.once('drain', () => r()));
+    if (text.length > 0 && !parser.write(text))
+      await new Promise<void>((r) => parser.once('drain', () => r()));
   };
   await write(first);
   if (!o.done) {
@@ -315,10 +317,15 @@ export function csvHeader(head: string, delimiter = ','): string[] {
   let header: string[];
   // A JSON line (every JSON Lines head) is no CSV header: reading it as one only costs time (64 KB lines).
   if (first.length === 0 || first.charCodeAt(0) === 123) header = [];
-  else if (!first.includes('"') && !first.includes('\r')) header = first.split(delimiter).map((h) => h.trim());
+  else if (!first.includes('"') && !first.includes('\r'))
+    header = first.split(delimiter).map((h) => h.trim());
   else {
     try {
-      const rows = parseSync(first, { delimiter, relax_quotes: true, relax_column_count: true }) as string[][];
+      const rows = parseSync(first, {
+        delimiter,
+        relax_quotes: true,
+        relax_column_count: true,
+      }) as string[][];
       header = (rows[0] ?? []).map((h) => h.trim());
     } catch {
       header = [];

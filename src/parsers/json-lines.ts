@@ -14,7 +14,9 @@ export interface JsonLineHandler {
   end?(out: ParseItem[]): void;
   /**
    * Optional, for speed: true when the raw line provably yields nothing in this run (judged from its text
-   * alone), so it is skipped without JSON.parse. Must never be true for a line that would yield a record.
+   * alone), so it is skipped without JSON.parse. Must never be true for a line that would yield a record. The
+   * handler accounts for such lines itself (request-log: `input.hints.outOfPeriod`, like records parsed and then
+   * found outside --from/--to); they are not ignored rows.
    */
   skip?(text: string): boolean;
   /**
@@ -22,7 +24,7 @@ export interface JsonLineHandler {
    * yields nothing, so it is skipped without being decoded or parsed (see filteredLineBatches).
    */
   skipLinesWithout?: readonly string[];
-  /** The (quiet) reason under which lines skipped by `skipLinesWithout` or `skip` are counted as ignored. */
+  /** The (quiet) reason under which lines skipped by `skipLinesWithout` are counted as ignored. */
   skippedReason?: string;
 }
 
@@ -49,10 +51,11 @@ export async function* parseJsonLines(
     let firstSkipped = 0;
     for (let i = 0; i < lines.length; i++) {
       const text = lines[i]!;
-      if (text === SKIPPED_LINE || (skip !== undefined && !isBlank(text) && skip(text))) {
+      if (text === SKIPPED_LINE) {
         if (skipped++ === 0) firstSkipped = batch.first + i;
         continue;
       }
+      if (skip !== undefined && !isBlank(text) && skip(text)) continue;
       if (isBlank(text)) continue;
       const n = batch.first + i;
       let obj: unknown;
@@ -72,7 +75,11 @@ export async function* parseJsonLines(
         out.push(problem(file, n, rowFailure(e)));
       }
     }
-    if (skipped > 0) out.push({ kind: 'ignored', ignored: { file, line: firstSkipped, reason: skippedReason, count: skipped } });
+    if (skipped > 0)
+      out.push({
+        kind: 'ignored',
+        ignored: { file, line: firstSkipped, reason: skippedReason, count: skipped },
+      });
     if (out.length > 0) yield out;
   }
   if (handler.end) {

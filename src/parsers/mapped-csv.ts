@@ -5,15 +5,7 @@ import type { InputSource } from '../io/input.ts';
 import type { CsvRow } from './csv-rows.ts';
 import { csvHeader, parseCsvRows } from './csv-rows.ts';
 import type { Parser } from './types.ts';
-import {
-  ignored,
-  MAX_TOKENS,
-  quietReason,
-  rec,
-  requestKey,
-  RowError,
-  toIsoInstant,
-} from './util.ts';
+import { ignored, MAX_TOKENS, quietReason, rec, requestKey, RowError, toIsoInstant } from './util.ts';
 
 /** Confidence of a mapped format whose detect columns are all present: above every built-in parser's. */
 export const MAPPED_CONFIDENCE = 0.99;

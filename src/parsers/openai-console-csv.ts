@@ -7,14 +7,7 @@ import { csvHeader, parseCsvRows } from './csv-rows.ts';
 import type { BucketTimes } from './report-pages.ts';
 import { ALL_MODELS, NOT_GROUPED_BY_MODEL, reportDedupKey } from './report-pages.ts';
 import type { Parser } from './types.ts';
-import {
-  ignored,
-  MAX_TOKENS,
-  quietReason,
-  rec,
-  RowError,
-  toIsoInstant,
-} from './util.ts';
+import { ignored, MAX_TOKENS, quietReason, rec, RowError, toIsoInstant } from './util.ts';
 
 /**
  * The OpenAI dashboard's CSV downloads (platform.openai.com/usage → Export), the spreadsheet cousins of the

@@ -260,7 +260,8 @@ export function outsidePeriod(text: string, from: string | undefined, to: string
   if (!text.startsWith(TS_PREFIX)) return false;
   const at = TS_PREFIX.length;
   // A second "timestamp" (nested, or a duplicate key a parse would prefer), or an escaped one, and we cannot tell.
-  if (text.charCodeAt(at + 24) !== 34 || text.indexOf('"timestamp"', at) !== -1 || text.includes('\\u')) return false;
+  if (text.charCodeAt(at + 24) !== 34 || text.indexOf('"timestamp"', at) !== -1 || text.includes('\\u'))
+    return false;
   const ts = text.slice(at, at + 24);
   if (!isCanonicalIso(ts)) return false;
   return (from !== undefined && ts < from) || (to !== undefined && ts >= to);

@@ -179,7 +179,8 @@ export class Combiner {
     if (b === undefined) {
       b = this.newBucket(p, c, day, values);
       const known = this.buckets.get(b.id);
-      if (known) b = known; // (the same bucket reached through an equal class: cannot happen, but stay exact)
+      if (known)
+        b = known; // (the same bucket reached through an equal class: cannot happen, but stay exact)
       else this.buckets.set(b.id, b);
       m.set(inner, b);
     }
@@ -338,7 +339,12 @@ export class Combiner {
   }
 
   private priced(b: Bucket): PricedRecord {
-    const tokens: Tokens = { input: b.input, cacheRead: b.cacheRead, cacheWrite: b.cacheWrite, output: b.output };
+    const tokens: Tokens = {
+      input: b.input,
+      cacheRead: b.cacheRead,
+      cacheWrite: b.cacheWrite,
+      output: b.output,
+    };
     if (b.cacheWrite1h !== undefined) tokens.cacheWrite1h = b.cacheWrite1h;
     if (b.reasoning !== undefined) tokens.reasoning = b.reasoning;
     const dims: UsageRecord['dims'] = {};

@@ -92,7 +92,8 @@ export class Enricher {
     if (!id) return { record: r, tier: -1, unpriced: 'unknown model' };
     // A UTC instant (…Z, as every checked record's start is) has its UTC day in its first ten characters.
     let entry: PriceEntry | undefined;
-    if (s.day !== '' && r.start.startsWith(s.day) && r.start.charCodeAt(r.start.length - 1) === 90) entry = s.entry;
+    if (s.day !== '' && r.start.startsWith(s.day) && r.start.charCodeAt(r.start.length - 1) === 90)
+      entry = s.entry;
     else {
       entry = this.book.lookup(id, r.start, r.provider);
       s.day = r.start.slice(0, 10);

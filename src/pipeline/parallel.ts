@@ -80,10 +80,20 @@ export async function scanCombined(
 
   let slots: Slot[];
   const parallel = jobs > 1 && opts.priceSource !== undefined;
-  const sizes = await Promise.all(files.map((f) => (f === '-' ? 0 : stat(f).then((s) => s.size, () => 0))));
+  const sizes = await Promise.all(
+    files.map((f) =>
+      f === '-'
+        ? 0
+        : stat(f).then(
+            (s) => s.size,
+            () => 0,
+          ),
+    ),
+  );
   const total = sizes.reduce((a, b) => a + b, 0);
   const chunkBytes =
-    envBytes('FINOPS_CHUNK_BYTES') ?? Math.min(CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, Math.ceil(total / (jobs * 4))));
+    envBytes('FINOPS_CHUNK_BYTES') ??
+    Math.min(CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, Math.ceil(total / (jobs * 4))));
   const tasks = await planTasks(files, parsers, forced, parallel ? chunkBytes : Infinity);
   if (parallel && tasks.length > 1 && total >= minBytes) {
     const init: WorkerInit = { settings, priceSource: opts.priceSource! };
@@ -215,7 +225,9 @@ class Scheduler {
   }
 
   private finished(): boolean {
-    return this.cursor >= this.slots.length && this.slots.every((s) => s.state === 'void' || s.final !== undefined);
+    return (
+      this.cursor >= this.slots.length && this.slots.every((s) => s.state === 'void' || s.final !== undefined)
+    );
   }
 
   private take(mainThread: boolean): number | undefined {
@@ -286,7 +298,11 @@ class Scheduler {
       }
       if (t.csv && o.irregular && t.chunk! < t.chunks! - 1) {
         // This chunk may end inside a quoted field: the rest of the file, from this chunk's start, as one task.
-        for (let j = this.cursor + 1; j < this.slots.length && this.slots[j]!.task.fileIndex === t.fileIndex; j++)
+        for (
+          let j = this.cursor + 1;
+          j < this.slots.length && this.slots[j]!.task.fileIndex === t.fileIndex;
+          j++
+        )
           this.voidSlot(this.slots[j]!);
         s.task = { ...t, range: { start: t.range!.start, end: Infinity }, chunk: t.chunks! - 1 };
         this.tails++;
@@ -323,7 +339,8 @@ class Scheduler {
         continue;
       }
       const drops: number[] = [];
-      for (let k = 0; k < keys.length; k += 2) if (!this.seen.addHash(keys[k]!, keys[k + 1]!)) drops.push(k / 2);
+      for (let k = 0; k < keys.length; k += 2)
+        if (!this.seen.addHash(keys[k]!, keys[k + 1]!)) drops.push(k / 2);
       if (drops.length > 0) {
         s.task = { ...t, drop: drops };
         this.reruns++;
@@ -397,7 +414,8 @@ class WorkerHandle {
  * run) a bootstrap that registers tsx's loader in the worker first, then imports worker.ts.
  */
 function workerEntry(): { script: URL | string; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { script: new URL('./worker.js', import.meta.url), eval: false };
+  if (!import.meta.url.endsWith('.ts'))
+    return { script: new URL('./worker.js', import.meta.url), eval: false };
   // tsx's ESM API (`register`), found from this package; bare as a last resort (resolved from the working directory).
   let tsx = 'tsx/esm/api';
   try {
@@ -472,7 +490,8 @@ function merge(slots: readonly Slot[], settings: TaskSettings, calendar: ZonedCa
     stats.skipped += o.stats.skipped - headerProblems;
     stats.duplicates += o.stats.duplicates;
     stats.outOfPeriod += o.stats.outOfPeriod;
-    for (const [reason, n] of o.stats.ignored) stats.ignored.set(reason, (stats.ignored.get(reason) ?? 0) + n);
+    for (const [reason, n] of o.stats.ignored)
+      stats.ignored.set(reason, (stats.ignored.get(reason) ?? 0) + n);
     for (const p of problems) if (stats.problems.length < MAX_KEPT_PROBLEMS) stats.problems.push(p);
     enrich.tokenizedRecords += o.enrich.tokenizedRecords;
     enrich.tokenizedTokens += o.enrich.tokenizedTokens;
@@ -487,7 +506,11 @@ function merge(slots: readonly Slot[], settings: TaskSettings, calendar: ZonedCa
  * The combined records to the sink, usage first, then bill rows: a bill's tokens count only where no usage source
  * covers the same provider, model and UTC day (as in the serial scan).
  */
-function replay(m: Merged, sink: (p: PricedRecord) => void, bounds: { from?: string; to?: string }): ScanResult {
+function replay(
+  m: Merged,
+  sink: (p: PricedRecord) => void,
+  bounds: { from?: string; to?: string },
+): ScanResult {
   let joined = 0;
   for (const { bucket, priced } of m.combiner.records()) {
     if (bucket.bill && m.covered.has(`${bucket.provider}\u0000${bucket.model}\u0000${bucket.billDay}`)) {

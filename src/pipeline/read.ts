@@ -57,7 +57,15 @@ export const MAX_KEPT_PROBLEMS = 100;
 
 /** Empty stats, to be filled by readRecords. */
 export function emptyStats(): ReadStats {
-  return { files: [], records: 0, skipped: 0, duplicates: 0, ignored: new Map(), problems: [], outOfPeriod: 0 };
+  return {
+    files: [],
+    records: 0,
+    skipped: 0,
+    duplicates: 0,
+    ignored: new Map(),
+    problems: [],
+    outOfPeriod: 0,
+  };
 }
 
 /**
@@ -107,7 +115,14 @@ export function chooseParser(
   if (input.head.length < HEAD_BYTES && input.head.trim().length === 0) {
     // An empty file (a day without traffic, a download with nothing in it) has no rows to lose: listed, not fatal.
     // (The whole file fit in the head, so the head being blank means the file is.)
-    stats.files.push({ file: input.name, format: EMPTY_FORMAT, records: 0, skipped: 0, duplicates: 0, ignored: 0 });
+    stats.files.push({
+      file: input.name,
+      format: EMPTY_FORMAT,
+      records: 0,
+      skipped: 0,
+      duplicates: 0,
+      ignored: 0,
+    });
     return undefined;
   }
   const parser: Parser | undefined = forced ?? detectFormat(input.head, file, parsers);
@@ -131,7 +146,14 @@ export async function* readInput(
   stats: ReadStats,
   dedup: Dedup,
 ): AsyncIterable<UsageRecord[]> {
-  const fs: FileStats = { file: input.name, format: parser.id, records: 0, skipped: 0, duplicates: 0, ignored: 0 };
+  const fs: FileStats = {
+    file: input.name,
+    format: parser.id,
+    records: 0,
+    skipped: 0,
+    duplicates: 0,
+    ignored: 0,
+  };
   stats.files.push(fs);
   const { from, to } = opts;
   const hints: ReadHints = input.hints ?? { outOfPeriod: 0 };

@@ -165,7 +165,10 @@ export async function planTasks(
         slot: tasks.length,
         file,
         fileIndex,
-        range: { start: Math.floor((k * size) / n), end: k === n - 1 ? size : Math.floor(((k + 1) * size) / n) },
+        range: {
+          start: Math.floor((k * size) / n),
+          end: k === n - 1 ? size : Math.floor(((k + 1) * size) / n),
+        },
         format: plan.format,
         chunk: k,
         chunks: n,
@@ -213,7 +216,8 @@ async function splitPlan(
   const csvOk =
     SPLIT_CSV.has(parser.id) ||
     // The usage download is one record per row; the cost download carries state across rows.
-    (parser.id === 'openai-console-csv' && ['num_model_requests', 'input_tokens'].every((c) => csvHeader(text).includes(c)));
+    (parser.id === 'openai-console-csv' &&
+      ['num_model_requests', 'input_tokens'].every((c) => csvHeader(text).includes(c)));
   if (!csvOk) return undefined;
   const nl = head.indexOf(10);
   if (nl === -1) return undefined;
@@ -298,7 +302,9 @@ export async function runTask(task: Task, ctx: TaskContext, seen?: SeenSet): Pro
     let input: InputSource;
     let parser: Parser | undefined;
     if (task.range) {
-      const prefix = task.prefix ? Buffer.from(task.prefix.buffer, task.prefix.byteOffset, task.prefix.byteLength) : undefined;
+      const prefix = task.prefix
+        ? Buffer.from(task.prefix.buffer, task.prefix.byteOffset, task.prefix.byteLength)
+        : undefined;
       counter = { newlines: 0 };
       input = openInputRange(task.file, task.range, prefix, counter);
       parser = [...ctx.parsers].find((p) => p.id === task.format);
@@ -404,6 +410,7 @@ export function errorFrom(d: NonNullable<TaskOutcome['error']>): Error {
         : d.name === 'UsageError'
           ? new UsageError(d.message)
           : new Error(d.message);
-  if (!(e instanceof InputError || e instanceof ConfigError || e instanceof UsageError) && d.stack) e.stack = d.stack;
+  if (!(e instanceof InputError || e instanceof ConfigError || e instanceof UsageError) && d.stack)
+    e.stack = d.stack;
   return e;
 }

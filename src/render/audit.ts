@@ -36,10 +36,19 @@ export function renderAuditTable(r: AuditReport, ctx: RenderContext): string {
     colAligns: ['left', 'left', 'left', 'right', 'right', 'left'],
   });
   for (const f of r.findings) {
-    t.push([f.severity === 'error' ? c.red('error') : c.yellow('warn'), f.policy, scopeText(f), figure(f, f.figure), figure(f, f.threshold), f.message]);
+    t.push([
+      f.severity === 'error' ? c.red('error') : c.yellow('warn'),
+      f.policy,
+      scopeText(f),
+      figure(f, f.figure),
+      figure(f, f.threshold),
+      f.message,
+    ]);
   }
   const actions = r.findings.map((f, i) => `  ${i + 1}. ${f.action}`);
-  return [c.bold(`finops audit: ${verdict(r)}`), t.toString(), c.bold('What to do:'), ...actions].join('\n') + '\n';
+  return (
+    [c.bold(`finops audit: ${verdict(r)}`), t.toString(), c.bold('What to do:'), ...actions].join('\n') + '\n'
+  );
 }
 
 /** A pull-request comment. */
@@ -50,13 +59,22 @@ export function renderAuditMarkdown(r: AuditReport): string {
   if (r.findings.length === 0) {
     out.push('All cost policies pass.');
   } else {
-    out.push('| | Policy | Scope | Figure | Limit | Finding | What to do |', '| :-- | :-- | :-- | --: | --: | :-- | :-- |');
+    out.push(
+      '| | Policy | Scope | Figure | Limit | Finding | What to do |',
+      '| :-- | :-- | :-- | --: | --: | :-- | :-- |',
+    );
     for (const f of r.findings) {
-      out.push(`| ${icon(f)} | ${f.policy} | ${esc(scopeText(f))} | ${figure(f, f.figure)} | ${figure(f, f.threshold)} | ${esc(f.message)} | ${esc(f.action)} |`);
+      out.push(
+        `| ${icon(f)} | ${f.policy} | ${esc(scopeText(f))} | ${figure(f, f.figure)} | ${figure(f, f.threshold)} | ${esc(f.message)} | ${esc(f.action)} |`,
+      );
     }
   }
   const skipped = r.policies.filter((p) => !p.ran);
-  if (skipped.length) out.push('', `<sub>Not checked: ${skipped.map((p) => `${p.id} (${esc(p.why ?? p.severity)})`).join(', ')}.</sub>`);
+  if (skipped.length)
+    out.push(
+      '',
+      `<sub>Not checked: ${skipped.map((p) => `${p.id} (${esc(p.why ?? p.severity)})`).join(', ')}.</sub>`,
+    );
   return out.join('\n') + '\n';
 }
 
@@ -66,7 +84,8 @@ export function renderAuditGithub(r: AuditReport): string {
   const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
   const prop = (s: string) => data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
   const lines = r.findings.map(
-    (f) => `::${f.severity === 'error' ? 'error' : 'warning'} title=${prop(`finops ${f.policy}`)}::${data(`${f.message}. ${f.action}`)}`,
+    (f) =>
+      `::${f.severity === 'error' ? 'error' : 'warning'} title=${prop(`finops ${f.policy}`)}::${data(`${f.message}. ${f.action}`)}`,
   );
   lines.push(`::notice title=finops audit::${data(verdict(r))}`);
   return lines.join('\n') + '\n';
@@ -91,7 +110,9 @@ export function renderAuditJunit(r: AuditReport): string {
     const found = r.findings.filter((f) => f.policy === p.id);
     if (!state.ran) {
       skippedCount++;
-      cases.push(`    <testcase classname="finops.audit" name="${xml(p.id)}" time="0">\n      <skipped message="${xml(state.why ?? 'off')}"/>\n    </testcase>`);
+      cases.push(
+        `    <testcase classname="finops.audit" name="${xml(p.id)}" time="0">\n      <skipped message="${xml(state.why ?? 'off')}"/>\n    </testcase>`,
+      );
       continue;
     }
     if (found.length === 0) {
@@ -102,9 +123,13 @@ export function renderAuditJunit(r: AuditReport): string {
       const name = xml(`${p.id}: ${scopeText(f)}`);
       if (f.severity === 'error') {
         failures++;
-        cases.push(`    <testcase classname="finops.audit" name="${name}" time="0">\n      <failure message="${xml(f.message)}" type="${xml(f.policy)}">${xml(f.action)}</failure>\n    </testcase>`);
+        cases.push(
+          `    <testcase classname="finops.audit" name="${name}" time="0">\n      <failure message="${xml(f.message)}" type="${xml(f.policy)}">${xml(f.action)}</failure>\n    </testcase>`,
+        );
       } else {
-        cases.push(`    <testcase classname="finops.audit" name="${name}" time="0">\n      <system-out>${xml(`warning: ${f.message}. ${f.action}`)}</system-out>\n    </testcase>`);
+        cases.push(
+          `    <testcase classname="finops.audit" name="${name}" time="0">\n      <system-out>${xml(`warning: ${f.message}. ${f.action}`)}</system-out>\n    </testcase>`,
+        );
       }
     }
   }

@@ -1,4 +1,3 @@
-
 /** The encodings finops can count with; ranks ship inside js-tiktoken, so no network is needed. */
 export type Encoding = 'o200k_base' | 'cl100k_base';
 

@@ -580,7 +580,10 @@ describe('finops audit on the demo', () => {
     const r = finops(['audit', DEMO, '--config', DEMO_CONFIG, '--format', 'json']);
     expect(r.code).toBe(1);
     await expect(r.stdout).toMatchFileSnapshot('../golden/demo-audit.json');
-    const a = JSON.parse(r.stdout) as { findings: { id: string; severity: string }[]; summary: { errors: number } };
+    const a = JSON.parse(r.stdout) as {
+      findings: { id: string; severity: string }[];
+      summary: { errors: number };
+    };
     expect(a.findings.map((f) => `${f.severity}:${f.id}`)).toEqual([
       'error:budget:engineering-monthly',
       'warn:budget:sales-quarterly',

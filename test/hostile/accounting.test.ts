@@ -17,7 +17,13 @@ const LINE_FORMATS = new Set([
   'openai-batch-output',
   'aws-bedrock-invocations',
 ]);
-const CSV_FORMATS = new Set(['focus', 'aws-cur', 'azure-cost', 'openai-console-csv', 'anthropic-console-csv']);
+const CSV_FORMATS = new Set([
+  'focus',
+  'aws-cur',
+  'azure-cost',
+  'openai-console-csv',
+  'anthropic-console-csv',
+]);
 
 function text(path: string): string {
   const b = readFileSync(path);
@@ -32,7 +38,10 @@ function jsonValuesOf(t: string): unknown[] {
     const v = JSON.parse(trimmed) as unknown;
     return Array.isArray(v) ? v : [v];
   } catch {
-    return trimmed.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as unknown);
+    return trimmed
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as unknown);
   }
 }
 
@@ -53,7 +62,8 @@ function oracleRows(format: string, path: string): number | undefined {
     if (format === 'otel-genai') {
       let n = 0;
       for (const doc of jsonValuesOf(t) as { resourceSpans?: { scopeSpans?: { spans?: unknown[] }[] }[] }[]) {
-        for (const rs of doc.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) n += ss.spans?.length ?? 0;
+        for (const rs of doc.resourceSpans ?? [])
+          for (const ss of rs.scopeSpans ?? []) n += ss.spans?.length ?? 0;
       }
       return n;
     }
@@ -84,7 +94,14 @@ function oracleRows(format: string, path: string): number | undefined {
 
 const files = [
   ...sampleFiles(),
-  ...['bom.jsonl', 'crlf.jsonl', 'numbers.jsonl', 'timestamps.jsonl', 'proto-keys.jsonl', 'compressed.jsonl.gz'].map((f) => ({
+  ...[
+    'bom.jsonl',
+    'crlf.jsonl',
+    'numbers.jsonl',
+    'timestamps.jsonl',
+    'proto-keys.jsonl',
+    'compressed.jsonl.gz',
+  ].map((f) => ({
     format: 'request-log',
     path: join(import.meta.dirname, 'corpus', f),
   })),
@@ -92,7 +109,10 @@ const files = [
     format: 'request-log',
     path: join(import.meta.dirname, '..', '..', 'fixtures', 'demo', 'gateway', f),
   })),
-  ...readdirSync(join(import.meta.dirname, '..', '..', 'fixtures', 'demo', 'claude-code'), { recursive: true, withFileTypes: true })
+  ...readdirSync(join(import.meta.dirname, '..', '..', 'fixtures', 'demo', 'claude-code'), {
+    recursive: true,
+    withFileTypes: true,
+  })
     .filter((d) => d.isFile())
     .slice(0, 5)
     .map((d) => ({ format: 'claude-code', path: join(d.parentPath, d.name) })),

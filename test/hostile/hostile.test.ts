@@ -77,8 +77,16 @@ describe('encodings and shapes', () => {
   it('timestamps with and without zones, epoch s and ms; a date before any price is unpriced, not $0', () => {
     const r = report(join(CORPUS, 'timestamps.jsonl'));
     expect(r.report!.totals.requests).toBe(5);
-    expect(r.report!.problems.shown).toEqual([expect.stringMatching(/timestamps\.jsonl:5: timestamp is not a valid time/)]);
-    expect(r.report!.unpriced).toEqual([expect.objectContaining({ model: 'gpt-4o-mini', reason: 'no price in force on 2019-01-01', requests: 1 })]);
+    expect(r.report!.problems.shown).toEqual([
+      expect.stringMatching(/timestamps\.jsonl:5: timestamp is not a valid time/),
+    ]);
+    expect(r.report!.unpriced).toEqual([
+      expect.objectContaining({
+        model: 'gpt-4o-mini',
+        reason: 'no price in force on 2019-01-01',
+        requests: 1,
+      }),
+    ]);
     // +02:00 → 08:00Z; the zone-less one is UTC; epoch 1790000000 s = 2026-09-21T14:33:20Z.
     expect(r.report!.period.from).toBe('2019-01-01T00:00:00.000Z');
   });
@@ -86,7 +94,9 @@ describe('encodings and shapes', () => {
   it('an unterminated CSV quote is one skipped row with its line', () => {
     const r = report(join(CORPUS, 'unterminated-quote.csv'));
     expect(r.code).toBe(0);
-    expect(r.report!.problems.first).toMatch(/unterminated-quote\.csv:2: unreadable CSV record: Quote Not Closed/);
+    expect(r.report!.problems.first).toMatch(
+      /unterminated-quote\.csv:2: unreadable CSV record: Quote Not Closed/,
+    );
     expect(finops(['report', join(CORPUS, 'unterminated-quote.csv'), '--strict']).code).toBe(2);
   });
 });
@@ -95,11 +105,13 @@ describe('bounded resources', () => {
   it('a 200 MB line without a newline is skipped with its line number, in a 256 MB heap', async () => {
     const p = join(tmp, 'bigline.jsonl');
     const w = createWriteStream(p);
-    const ok = '{"timestamp":"2026-10-01T00:00:00Z","provider":"openai","model":"gpt-4o","tokens":{"input":1,"output":1}}\n';
+    const ok =
+      '{"timestamp":"2026-10-01T00:00:00Z","provider":"openai","model":"gpt-4o","tokens":{"input":1,"output":1}}\n';
     w.write(ok);
     w.write('{"x":"');
     const chunk = 'a'.repeat(1 << 20);
-    for (let i = 0; i < 200; i++) if (!w.write(chunk)) await new Promise<void>((r) => w.once('drain', () => r()));
+    for (let i = 0; i < 200; i++)
+      if (!w.write(chunk)) await new Promise<void>((r) => w.once('drain', () => r()));
     w.end(`"}\n${ok}`);
     await new Promise<void>((r) => w.once('finish', () => r()));
     const r = report(p);
@@ -111,7 +123,10 @@ describe('bounded resources', () => {
   it('200,000 levels of nesting are a skipped row, not a stack overflow', () => {
     const deep = '['.repeat(200_000) + ']'.repeat(200_000);
     const p = join(tmp, 'deep.jsonl');
-    writeFileSync(p, `{"timestamp":"2026-10-01T00:00:00Z","provider":"openai","model":"gpt-4o","tokens":{"input":1,"output":1},"metadata":{"x":${deep}}}\n`);
+    writeFileSync(
+      p,
+      `{"timestamp":"2026-10-01T00:00:00Z","provider":"openai","model":"gpt-4o","tokens":{"input":1,"output":1},"metadata":{"x":${deep}}}\n`,
+    );
     const r = report(p);
     expect(r.code).toBe(0);
     expect(r.report!.problems.first).toMatch(/deep\.jsonl:1: value too deeply nested or too large to read/);
@@ -128,7 +143,12 @@ describe('bounded resources', () => {
 
   it('a YAML alias bomb in the config is refused with exit 2', () => {
     const lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 12; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    for (let i = 1; i < 12; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
     const cfg = join(tmp, 'bomb.yaml');
     writeFileSync(cfg, lines.join('\n'));
     const r = finops(['report', join(CORPUS, 'bom.jsonl'), '--config', cfg]);
@@ -146,12 +166,22 @@ describe('data is never code', () => {
     expect(tags.constructor).toBe('c');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     // An attribution rule on an inherited name matches only the data, never Object.prototype.
-    const cfg = parseConfig('attribution:\n  rules:\n    - match: { tags: { hasOwnProperty: "*" } }\n      set: { team: x }\n', 'f.yaml');
+    const cfg = parseConfig(
+      'attribution:\n  rules:\n    - match: { tags: { hasOwnProperty: "*" } }\n      set: { team: x }\n',
+      'f.yaml',
+    );
     expect(cfg.attribution.rules).toHaveLength(1);
   });
 
   it('CSV output neutralises formulas from input and keeps numbers numeric', () => {
-    const r = finops(['report', join(CORPUS, 'formula-cells.jsonl'), '--by', 'team,app,user,workflow', '--format', 'csv']);
+    const r = finops([
+      'report',
+      join(CORPUS, 'formula-cells.jsonl'),
+      '--by',
+      'team,app,user,workflow',
+      '--format',
+      'csv',
+    ]);
     const row = r.stdout.trim().split('\n')[1]!;
     expect(row.startsWith(`'=cmd|' /C calc'!A0,"'+SUM(1,1)",'@evil,'-2+3,1,1000,`)).toBe(true);
   });

@@ -22,7 +22,15 @@ interface Totals {
 /** Sums what the pipeline would count: records de-duplicated by dedupKey, first seen wins. */
 function totals(records: UsageRecord[]): Totals {
   const seen = new Set<string>();
-  const t: Totals = { requests: 0, input: 0, cacheRead: 0, cacheWrite: 0, output: 0, reported: 0, records: 0 };
+  const t: Totals = {
+    requests: 0,
+    input: 0,
+    cacheRead: 0,
+    cacheWrite: 0,
+    output: 0,
+    reported: 0,
+    records: 0,
+  };
   for (const r of records) {
     if (r.dedupKey !== undefined) {
       if (seen.has(r.dedupKey)) continue;
@@ -42,10 +50,32 @@ function totals(records: UsageRecord[]): Totals {
 
 // JSON Lines and CSV samples whose rows stand alone (Claude Code groups consecutive lines into messages, so its
 // order is meaningful; it has its own chunking property test).
-const JSONL = ['request-log', 'openai-batch-output', 'aws-bedrock-invocations', 'litellm-spend', 'helicone', 'gcp-billing', 'langfuse'];
-const CSV = ['focus', 'aws-cur', 'azure-cost', 'openai-console-csv', 'anthropic-console-csv', 'litellm-spend', 'helicone', 'gcp-billing', 'langfuse'];
+const JSONL = [
+  'request-log',
+  'openai-batch-output',
+  'aws-bedrock-invocations',
+  'litellm-spend',
+  'helicone',
+  'gcp-billing',
+  'langfuse',
+];
+const CSV = [
+  'focus',
+  'aws-cur',
+  'azure-cost',
+  'openai-console-csv',
+  'anthropic-console-csv',
+  'litellm-spend',
+  'helicone',
+  'gcp-billing',
+  'langfuse',
+];
 const cases = sampleFiles()
-  .filter((s) => (s.path.endsWith('.jsonl') && JSONL.includes(s.format)) || (s.path.endsWith('.csv') && CSV.includes(s.format)))
+  .filter(
+    (s) =>
+      (s.path.endsWith('.jsonl') && JSONL.includes(s.format)) ||
+      (s.path.endsWith('.csv') && CSV.includes(s.format)),
+  )
   .map((s) => {
     const text = readFileSync(s.path, 'utf8').replace(/^\uFEFF/, '');
     const lines = text.split(/\r?\n/).filter((l) => l.trim().length > 0);
@@ -101,36 +131,45 @@ describe('parser properties on every line-oriented sample', () => {
       fc.constant(`{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`),
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.nat(), garbage), { minLength: 1, maxLength: 4 }), async (edits) => {
-        const rows = [...c.rows];
-        // The first row stays: it is what detection sees, and a different head is a different file.
-        if (rows.length < 2) return;
-        for (const [i, g] of edits) rows[1 + (i % (rows.length - 1))] = g;
-        let out;
-        try {
-          out = await parse(c.format, 'bad', withHeader(c, rows));
-        } catch (e) {
-          if (e instanceof InputError) return; // a whole-file refusal is allowed, with its reason
-          throw e;
-        }
-        const items = out.records.length + out.problems.length + out.ignored.length;
-        if (c.csv) return;
-        // Readers that also take pretty-printed JSON (LiteLLM, Langfuse, Helicone) cannot tell a broken line from
-        // the start of a multi-line value: a lone `{` … `}` pair reads the lines between as one (bad) value,
-        // reported as one problem at the `{` line. Nothing escapes and nothing is silent, but the one-row-one-item
-        // identity only holds for pure line formats.
-        if (JSON_DOCS.includes(c.format)) return;
-        expect(items).toBe(rows.reduce((n, r) => n + rowWeight(r), 0));
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(), garbage), { minLength: 1, maxLength: 4 }),
+        async (edits) => {
+          const rows = [...c.rows];
+          // The first row stays: it is what detection sees, and a different head is a different file.
+          if (rows.length < 2) return;
+          for (const [i, g] of edits) rows[1 + (i % (rows.length - 1))] = g;
+          let out;
+          try {
+            out = await parse(c.format, 'bad', withHeader(c, rows));
+          } catch (e) {
+            if (e instanceof InputError) return; // a whole-file refusal is allowed, with its reason
+            throw e;
+          }
+          const items = out.records.length + out.problems.length + out.ignored.length;
+          if (c.csv) return;
+          // Readers that also take pretty-printed JSON (LiteLLM, Langfuse, Helicone) cannot tell a broken line from
+          // the start of a multi-line value: a lone `{` … `}` pair reads the lines between as one (bad) value,
+          // reported as one problem at the `{` line. Nothing escapes and nothing is silent, but the one-row-one-item
+          // identity only holds for pure line formats.
+          if (JSON_DOCS.includes(c.format)) return;
+          expect(items).toBe(rows.reduce((n, r) => n + rowWeight(r), 0));
+        },
+      ),
       { numRuns: 15 },
     );
 
     // Order: the same rows shuffled give the same totals.
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.nat(), { minLength: c.rows.length, maxLength: c.rows.length }), async (keys) => {
-        const shuffled = c.rows.map((r, i) => ({ r, k: keys[i]! })).sort((x, y) => x.k - y.k).map((x) => x.r);
-        expect(totals((await parse(c.format, 'a', withHeader(c, shuffled))).records)).toEqual(want);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.nat(), { minLength: c.rows.length, maxLength: c.rows.length }),
+        async (keys) => {
+          const shuffled = c.rows
+            .map((r, i) => ({ r, k: keys[i]! }))
+            .sort((x, y) => x.k - y.k)
+            .map((x) => x.r);
+          expect(totals((await parse(c.format, 'a', withHeader(c, shuffled))).records)).toEqual(want);
+        },
+      ),
       { numRuns: 10 },
     );
 

@@ -106,7 +106,24 @@ function split(text: string, cuts: number[]): Buffer[] {
   return out.filter((b) => b.length > 0);
 }
 
-const PIECES = ['a', 'b', 'xy', ',', ',', '"', '""', '\n', '\n', '\r\n', '\r', ' ', 'é', '€', '\uFEFF', '1.5'];
+const PIECES = [
+  'a',
+  'b',
+  'xy',
+  ',',
+  ',',
+  '"',
+  '""',
+  '\n',
+  '\n',
+  '\r\n',
+  '\r',
+  ' ',
+  'é',
+  '€',
+  '\uFEFF',
+  '1.5',
+];
 
 describe('parseCsvRows fast path', () => {
   it('reads exactly what csv-parse reads, on random CSV-like text cut into random chunks', async () => {

@@ -53,11 +53,28 @@ export function parallelInputs(): string {
   const a: string[] = [];
   for (let i = 0; i < 4000; i++) a.push(line(i, 'a'));
   a.splice(3100, 0, '{"timestamp": "2026-10-03T00:00:00Z", "provider": "openai"');
-  a.splice(3500, 0, JSON.stringify({ timestamp: '2026-10-03T00:00:00Z', provider: 'openai', model: 'gpt-4o', tokens: { input: -1 } }));
+  a.splice(
+    3500,
+    0,
+    JSON.stringify({
+      timestamp: '2026-10-03T00:00:00Z',
+      provider: 'openai',
+      model: 'gpt-4o',
+      tokens: { input: -1 },
+    }),
+  );
   a.push(a[10]!);
   // Bedrock usage on the bill's first days: those bill lines keep their cost, not their tokens (the bill join).
   for (let d = 0; d < 5; d++) {
-    a.push(JSON.stringify({ timestamp: new Date(t0 + d * 86_400_000 + 3_600_000).toISOString(), provider: 'aws-bedrock', model: 'claude-sonnet-4-5', tokens: { input: 100, output: 10 }, team: 'search' }));
+    a.push(
+      JSON.stringify({
+        timestamp: new Date(t0 + d * 86_400_000 + 3_600_000).toISOString(),
+        provider: 'aws-bedrock',
+        model: 'claude-sonnet-4-5',
+        tokens: { input: 100, output: 10 },
+        team: 'search',
+      }),
+    );
   }
   writeFileSync(join(dir, 'a.jsonl'), a.join('\n') + '\n');
   // b.jsonl: requests 3,000–5,999: the first 1,000 repeat a.jsonl's ids with other contents (a's copies count).
@@ -75,10 +92,16 @@ export function parallelInputs(): string {
   for (let i = 0; i < 3000; i++) {
     const s = new Date(t0 + Math.floor(i / 100) * 86_400_000).toISOString().replace('.000Z', 'Z');
     const e = new Date(t0 + (Math.floor(i / 100) + 1) * 86_400_000).toISOString().replace('.000Z', 'Z');
-    const type = ['USE1-Claude4.5Sonnet-input-tokens', 'USE1-Claude4.5Sonnet-output-tokens', 'USE1-NovaPro-input-tokens'][i % 3];
+    const type = [
+      'USE1-Claude4.5Sonnet-input-tokens',
+      'USE1-Claude4.5Sonnet-output-tokens',
+      'USE1-NovaPro-input-tokens',
+    ][i % 3];
     const res = i === 1500 ? '"arn:aws:bedrock:us-east-1::x\nsecond line"' : '';
     const tags = i % 4 === 0 ? '' : `"{""user_team"":""${teams[i % 3]}""}"`;
-    cur.push(`li-${i},${s}/${e},1111,Usage,${s},${e},AmazonBedrock,${type},${res},${int(1, 9000) / 10},${int(1, 90000) / 1000},USD,1K tokens,${tags}`);
+    cur.push(
+      `li-${i},${s}/${e},1111,Usage,${s},${e},AmazonBedrock,${type},${res},${int(1, 9000) / 10},${int(1, 90000) / 1000},USD,1K tokens,${tags}`,
+    );
   }
   writeFileSync(join(dir, 'cur.csv'), cur.join('\n') + '\n');
   const usage = [
@@ -89,15 +112,21 @@ export function parallelInputs(): string {
     const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', '+00:00');
     const input = int(1000, 9000);
     const cached = int(0, 999);
-    usage.push(`${st},${st + 86400},${iso(st)},${iso(st + 86400)},proj_${i % 7},${int(1, 99)}.0,user-${i % 5},key_${i},gpt-4o-2024-08-06,False,default,${input}.0,${int(10, 900)}.0,${cached}.0,${input - cached}.0`);
+    usage.push(
+      `${st},${st + 86400},${iso(st)},${iso(st + 86400)},proj_${i % 7},${int(1, 99)}.0,user-${i % 5},key_${i},gpt-4o-2024-08-06,False,default,${input}.0,${int(10, 900)}.0,${cached}.0,${input - cached}.0`,
+    );
   }
   writeFileSync(join(dir, 'completions_usage_2026-10-01_2026-10-31.csv'), usage.join('\n') + '\n');
 
   // Claude Code: the sample tree (a resumed session copies two messages of the first).
   const cc = join(dir, 'claude');
   mkdirSync(cc);
-  cpSync(join(import.meta.dirname, '..', '..', 'fixtures', 'samples', 'claude-code', 'projects'), join(cc, 'projects'), {
-    recursive: true,
-  });
+  cpSync(
+    join(import.meta.dirname, '..', '..', 'fixtures', 'samples', 'claude-code', 'projects'),
+    join(cc, 'projects'),
+    {
+      recursive: true,
+    },
+  );
   return dir;
 }

@@ -119,13 +119,21 @@ function finops(args: string[], env: Record<string, string> = {}) {
 describe('finops report --jobs (the built CLI: workers run dist/pipeline/worker.js)', () => {
   const cases: [string, string[]][] = [
     ['by day and team', ['--by', 'day,team']],
-    ['by model, a period, a filter', ['--by', 'model', '--from', '2026-10-02', '--to', '2026-10-04', '--filter', 'team=s*']],
-    ['with reconcile and anomalies', ['--by', 'app', '--reconcile', '--anomalies', '--tz', 'America/New_York']],
+    [
+      'by model, a period, a filter',
+      ['--by', 'model', '--from', '2026-10-02', '--to', '2026-10-04', '--filter', 'team=s*'],
+    ],
+    [
+      'with reconcile and anomalies',
+      ['--by', 'app', '--reconcile', '--anomalies', '--tz', 'America/New_York'],
+    ],
     ['by task', ['--by', 'task,provider']],
   ];
   for (const [name, args] of cases) {
     it(`is byte-identical with --jobs 1, 2 and 5: ${name}`, () => {
-      const runs = ['1', '2', '5'].map((j) => finops(['report', dir, '--format', 'json', ...args, '--jobs', j]));
+      const runs = ['1', '2', '5'].map((j) =>
+        finops(['report', dir, '--format', 'json', ...args, '--jobs', j]),
+      );
       expect(runs[0]!.code).toBe(0);
       expect(JSON.parse(runs[0]!.stdout).totals.requests).toBeGreaterThan(1000);
       for (const r of runs.slice(1)) {
@@ -144,12 +152,15 @@ describe('finops report --jobs (the built CLI: workers run dist/pipeline/worker.
   }, 120_000);
 
   it('reads a CSV whose quoted field spans a chunk boundary the same way', () => {
-    const head = 'identity_line_item_id,line_item_usage_start_date,line_item_product_code,line_item_usage_type,line_item_resource_id,line_item_usage_amount,line_item_unblended_cost';
+    const head =
+      'identity_line_item_id,line_item_usage_start_date,line_item_product_code,line_item_usage_type,line_item_resource_id,line_item_usage_amount,line_item_unblended_cost';
     const rows = [head];
     for (let i = 0; i < 4000; i++) {
       // Every 50th resource id is quoted over three lines: some of them straddle a 16 KiB boundary.
       const res = i % 50 === 7 ? `"arn:x:${i}\nmore\nend"` : `arn:x:${i}`;
-      rows.push(`li-${i},2026-10-0${1 + (i % 9)}T00:00:00Z,AmazonBedrock,USE1-Claude4.5Sonnet-input-tokens,${res},${i % 97}.5,${i % 13}.25`);
+      rows.push(
+        `li-${i},2026-10-0${1 + (i % 9)}T00:00:00Z,AmazonBedrock,USE1-Claude4.5Sonnet-input-tokens,${res},${i % 97}.5,${i % 13}.25`,
+      );
     }
     const p = join(dir, '..', `quoted-${process.pid}.csv`);
     writeFileSync(p, rows.join('\n') + '\n');

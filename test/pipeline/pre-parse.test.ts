@@ -38,7 +38,10 @@ describe('request-log: lines outside the period skipped by their timestamp text'
     fc.assert(
       fc.property(
         stamp,
-        fc.dictionary(fc.constantFrom('model', 'timestamp', 'ts', 'meta', 'x'), fc.oneof(fc.string(), stamp, fc.object())),
+        fc.dictionary(
+          fc.constantFrom('model', 'timestamp', 'ts', 'meta', 'x'),
+          fc.oneof(fc.string(), stamp, fc.object()),
+        ),
         fc.boolean(),
         (ts, rest, first) => {
           const obj = first ? { timestamp: ts, ...rest } : { ...rest, timestamp: ts };
@@ -54,7 +57,7 @@ describe('request-log: lines outside the period skipped by their timestamp text'
     );
   });
 
-  it('skips the lines of finops\' own shape, counting them, and parses the rest', async () => {
+  it("skips the lines of finops' own shape, counting them, and parses the rest", async () => {
     const lines = [
       `{"timestamp":"2026-10-01T10:00:00.000Z","provider":"openai","model":"gpt-4o","tokens":{"input":1,"output":1}}`,
       `{"timestamp":"2026-10-02T10:00:00.000Z","provider":"openai","model":"gpt-4o","tokens":{"input":2,"output":1}}`,

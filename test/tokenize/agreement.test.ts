@@ -12,13 +12,15 @@ const chosen = await loadTokenizer(); // what finops counts with (gpt-tokenizer)
 function corpus(): string[] {
   const files = [
     join(ROOT, 'README.md'),
-    ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join(ROOT, 'docs', f)),
+    ...readdirSync(join(ROOT, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => join(ROOT, 'docs', f)),
     ...readdirSync(join(ROOT, 'src', 'pipeline')).map((f) => join(ROOT, 'src', 'pipeline', f)),
     join(ROOT, 'fixtures', 'demo', 'finops.yaml'),
   ];
   const text = files.map((f) => readFileSync(f, 'utf8')).join('\n');
   let seed = 9;
-  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const out: string[] = [];
   for (let i = 0; i < 600; i++) {
     const at = Math.floor(rand() * text.length);
@@ -40,7 +42,8 @@ const SPECIAL = [
 describe('the tokenizer finops counts with agrees with js-tiktoken', () => {
   for (const enc of ['o200k_base', 'cl100k_base'] as Encoding[]) {
     it(`on a corpus of prose, code and config, and odd text (${enc})`, () => {
-      for (const t of [...corpus(), ...SPECIAL]) expect(chosen.count(t, enc), t.slice(0, 60)).toBe(reference.count(t, enc));
+      for (const t of [...corpus(), ...SPECIAL])
+        expect(chosen.count(t, enc), t.slice(0, 60)).toBe(reference.count(t, enc));
     });
 
     it(`on arbitrary Unicode strings (${enc})`, () => {
