@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { auditCommand } from './commands/audit.ts';
@@ -14,10 +13,7 @@ import { reportCommand } from './commands/report.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { tasksCommand } from './commands/tasks.ts';
 import { FinopsError } from './core/errors.ts';
-
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
+import { VERSION } from './core/version.ts';
 
 /** Errors as `finops: message`, like every other message finops prints. */
 const OUTPUT = {
@@ -30,7 +26,7 @@ export function createProgram(): Command {
   const program = new Command('finops')
     .exitOverride()
     .description('AI FinOps: price, attribute and explain LLM spend from usage exports and request logs')
-    .version(pkg.version, '-v, --version')
+    .version(VERSION, '-v, --version')
     .showSuggestionAfterError(true)
     .configureOutput(OUTPUT)
     .addHelpText(

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 
 import { runAudit, type AuditReport } from '../audit/engine.ts';
 import { routingAudit } from '../audit/routing.ts';
 import { UsageError } from '../core/errors.ts';
+import { VERSION } from '../core/version.ts';
 import { renderJson } from '../render/index.ts';
 import {
   renderAuditGithub,
@@ -15,10 +15,6 @@ import {
 import type { RenderContext } from '../render/table.ts';
 import { addScanOptions, emit, renderContext, say, scanOptionsFrom, type ScanCliOpts } from './shared.ts';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
-
 /** Audit output formats; `--format` takes its choices from the keys. */
 export const AUDIT_FORMATS = {
   table: (r: AuditReport, ctx: RenderContext) => renderAuditTable(r, ctx),
@@ -27,7 +23,7 @@ export const AUDIT_FORMATS = {
   github: (r: AuditReport) => renderAuditGithub(r),
   junit: (r: AuditReport) => renderAuditJunit(r),
   sarif: (r: AuditReport, _ctx: RenderContext, configFile?: string) =>
-    renderAuditSarif(r, { configFile, version: pkg.version }),
+    renderAuditSarif(r, { configFile, version: VERSION }),
 } as const;
 
 interface AuditOpts extends ScanCliOpts {

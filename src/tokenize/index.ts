@@ -1,4 +1,4 @@
-/** The encodings finops can count with; ranks ship inside js-tiktoken, so no network is needed. */
+/** The encodings finops can count with; their ranks ship inside the package (gpt-tokenizer), so no network is needed. */
 export type Encoding = 'o200k_base' | 'cl100k_base';
 
 /** Counts tokens in text. Kept behind this interface so the implementation can be swapped by benchmark. */
@@ -61,29 +61,6 @@ export async function loadTokenizer(): Promise<Tokenizer> {
   return {
     count(text, encoding) {
       return (encoding === 'o200k_base' ? o200k : cl100k).countTokens(text, none);
-    },
-  };
-}
-
-/**
- * js-tiktoken with its bundled ranks: the reference implementation (OpenAI's tiktoken, ported), for tests and
- * benchmarks. A dev dependency: finops itself counts with `loadTokenizer`.
- */
-export async function loadTiktoken(): Promise<Tokenizer> {
-  const { Tiktoken } = await import('js-tiktoken/lite');
-  const [o200k, cl100k] = await Promise.all([
-    import('js-tiktoken/ranks/o200k_base'),
-    import('js-tiktoken/ranks/cl100k_base'),
-  ]);
-  const enc: Partial<Record<Encoding, InstanceType<typeof Tiktoken>>> = {};
-  return {
-    count(text, encoding) {
-      let e = enc[encoding];
-      if (!e) {
-        e = new Tiktoken(encoding === 'o200k_base' ? o200k.default : cl100k.default);
-        enc[encoding] = e;
-      }
-      return e.encode(text, [], []).length;
     },
   };
 }

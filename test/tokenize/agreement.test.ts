@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadTiktoken, loadTokenizer, type Encoding } from '../../src/tokenize/index.ts';
+import { loadTokenizer, type Encoding } from '../../src/tokenize/index.ts';
+import { loadTiktoken } from '../helpers/tiktoken.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const reference = await loadTiktoken(); // js-tiktoken: OpenAI's tiktoken, ported

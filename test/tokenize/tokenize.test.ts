@@ -1,6 +1,7 @@
 import { getEncoding } from 'js-tiktoken';
 import { describe, expect, it } from 'vitest';
-import { CLAUDE_FACTOR, countMethod, loadTiktoken, TokenCounter } from '../../src/tokenize/index.ts';
+import { CLAUDE_FACTOR, countMethod, TokenCounter } from '../../src/tokenize/index.ts';
+import { loadTiktoken } from '../helpers/tiktoken.ts';
 
 const tokenizer = await loadTiktoken();
 const TEXT =
