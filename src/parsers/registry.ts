@@ -49,6 +49,7 @@ export function detectFormat(
   file: string,
   parsers: readonly Parser[] = PARSERS,
 ): Parser | undefined {
+  for (const p of parsers) if (p.claims?.(head)) return p;
   let best: Parser | undefined;
   let bestScore = DETECT_THRESHOLD;
   for (const p of parsers) {

@@ -19,6 +19,12 @@ export interface Parser {
    */
   detect(head: string, file: string): number;
   /**
+   * Optional, for speed: true only when `head` can be no other format (its first record has this format's whole
+   * shape). Checked before any `detect`, so a directory of thousands of one format's files is not run through
+   * every detector; it must never be true for a head another parser would claim with a higher confidence.
+   */
+  claims?(head: string): boolean;
+  /**
    * Streams the input as batches of items: one record per usage row (or per result inside a bucket),
    * one problem per row that cannot be used. Never throws for a bad row; throws `InputError` only when
    * the input as a whole cannot be read.

@@ -86,6 +86,8 @@ export async function* readRecords(
     const input = await openInput(file);
     const parser = chooseParser(input, file, parsers, forced, stats);
     if (parser) yield* readInput(input, parser, opts, stats, seen);
+    // Reads are synchronous: give timers (a progress display) a turn between inputs.
+    await new Promise<void>((res) => setImmediate(res));
   }
 }
 

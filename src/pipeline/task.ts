@@ -1,4 +1,5 @@
-import { open, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createAttributor } from '../attribution/rules.ts';
 import type { GroupDim } from '../analysis/aggregate.ts';
 import type { Config } from '../config/schema.ts';
@@ -7,6 +8,7 @@ import type { ParseProblem, UsageRecord } from '../core/record.ts';
 import { ZonedCalendar } from '../core/time.ts';
 import { csvHeader } from '../parsers/csv-rows.ts';
 import { HEAD_BYTES, openInput, openInputRange, type InputSource } from '../io/input.ts';
+import { detectFormat } from '../parsers/registry.ts';
 import type { Parser } from '../parsers/types.ts';
 import type { PriceBook } from '../pricing/index.ts';
 import { Combiner, type Bucket, type CombinedPart } from './combine.ts';
@@ -149,10 +151,13 @@ export async function planTasks(
       tasks.push(whole);
       continue;
     }
-    const size = await stat(file).then(
-      (s) => (s.isFile() ? s.size : 0),
-      () => 0,
-    );
+    let size = 0;
+    try {
+      const st = statSync(file); // sync: thousands of small files would each wait on the thread pool
+      if (st.isFile()) size = st.size;
+    } catch {
+      // unreadable: the task reports it when it opens the file
+    }
     whole.size = size;
     const plan = size >= 2 * chunkBytes ? await splitPlan(file, parsers, forced) : undefined;
     if (!plan) {
@@ -210,7 +215,7 @@ async function splitPlan(
   let text = head.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.includes('\u0000')) return undefined; // UTF-16 or binary: let openInput say so
-  const parser = forced ?? detectBest(text, file, parsers);
+  const parser = forced ?? detectFormat(text, file, parsers);
   if (!parser) return undefined;
   if (SPLIT_LINES.has(parser.id)) return { format: parser.id, csv: false };
   const csvOk =
@@ -225,19 +230,6 @@ async function splitPlan(
   if (line.includes(0x22)) return undefined; // a quoted header: read whole
   const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
   return { format: parser.id, csv: true, header: new Uint8Array(line.subarray(bom)) };
-}
-
-function detectBest(head: string, file: string, parsers: readonly Parser[]): Parser | undefined {
-  let best: Parser | undefined;
-  let score = 0.5;
-  for (const p of parsers) {
-    const s = p.detect(head, file);
-    if (s >= score && (best === undefined || s > score)) {
-      best = p;
-      score = s;
-    }
-  }
-  return best;
 }
 
 /** Task-local de-duplication for parallel scans: first copy within the task, keys recorded for the global pass. */

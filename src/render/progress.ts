@@ -127,7 +127,7 @@ export class Progress {
       color: this.opts.color === false ? false : 'cyan',
     });
     this.spinner.start();
-    this.lastText = this.now();
+    this.lastText = -Infinity; // the next update shows at once
   }
 
   private refresh(force: boolean): void {
@@ -136,6 +136,8 @@ export class Progress {
     if (!force && t - this.lastText < UPDATE_MS) return;
     this.lastText = t;
     this.spinner.text = this.text();
+    // Drawn now, not at the next frame: reads are synchronous, so a frame timer may not fire for a while.
+    this.spinner.render();
   }
 }
 

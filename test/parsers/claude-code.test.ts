@@ -179,6 +179,27 @@ describe('claudeCodeParser edge cases', () => {
     ]);
   });
 
+  it('never skips an assistant line unparsed, however its type is written (escapes, spaces)', async () => {
+    const plain = JSON.stringify(assistant('m1', 'r1', 5));
+    const lines = [
+      plain.replace('"type":"assistant"', '"type":"\\u0061ssistant"'),
+      plain.replace('"type":"assistant"', '"type":"assis\\u0074ant"').replace('m1', 'm2'),
+      plain.replace('"type":"assistant"', '"type" : "assistant"').replace('m1', 'm3'),
+      plain.replace('"type":"assistant"', '"\\u0074ype":"assistant"').replace('m1', 'm4'),
+      // A user line with a control escape (ANSI colour in a tool result) is parsed, and counted as not usage.
+      '{"type":"user","sessionId":"s-1","message":{"role":"user","content":"\\u001b[31mred"}}',
+    ];
+    const { records, ignored, problems } = await parseLines(lines);
+    expect(problems).toEqual([]);
+    expect(records.map((r) => r.dedupKey)).toEqual([
+      'claude-code:m1:r1',
+      'claude-code:m2:r1',
+      'claude-code:m3:r1',
+      'claude-code:m4:r1',
+    ]);
+    expect(ignored.length).toBe(1);
+  });
+
   it('treats the same message id under another requestId as another message', async () => {
     const { records } = await parseLines([assistant('m1', 'r1', 5), assistant('m1', 'r2', 5)]);
     expect(records.map((r) => r.dedupKey)).toEqual(['claude-code:m1:r1', 'claude-code:m1:r2']);
