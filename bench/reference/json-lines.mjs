@@ -1,26 +1,26 @@
 // The practical limit for a JSONL log: read the file, split it into lines, JSON.parse every line. Nothing else.
-// Usage: node bench/reference/json-lines.mjs FILE...   Prints {"rows":N} on stdout.
-import { createReadStream } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
+// Lines are cut on the bytes and each decoded alone (faster than decoding a chunk and slicing the string, whose
+// slices JSON.parse must flatten). Usage: node bench/reference/json-lines.mjs FILE...   Prints {"rows":N}.
+import { chunksOf } from './read.mjs';
 
 let rows = 0;
 let sink = 0;
 for (const file of process.argv.slice(2)) {
-  const decoder = new StringDecoder('utf8');
-  let carry = '';
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-    const text = carry + decoder.write(chunk);
+  let carry;
+  for (let chunk of chunksOf(file)) {
+    if (carry) chunk = Buffer.concat([carry, chunk]);
+    carry = undefined;
     let pos = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', pos)) {
-      const obj = JSON.parse(text.slice(pos, nl));
+    for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, pos)) {
+      const obj = JSON.parse(chunk.toString('utf8', pos, nl));
       if (obj.timestamp !== undefined) sink++;
       rows++;
       pos = nl + 1;
     }
-    carry = text.slice(pos);
+    if (pos < chunk.length) carry = chunk.subarray(pos);
   }
-  if ((carry + decoder.end()).trim() !== '') {
-    JSON.parse(carry);
+  if (carry && carry.toString('utf8').trim() !== '') {
+    JSON.parse(carry.toString('utf8'));
     rows++;
   }
 }

@@ -456,29 +456,31 @@ function ownTokens(t: unknown): Tokens {
   return tokens;
 }
 
-const DIM_FIELDS = [
-  ['app', 'app'],
-  ['team', 'team'],
-  ['workflow', 'workflow'],
-  ['project', 'project'],
-  ['api_key', 'apiKey'],
-  ['user', 'user'],
-  ['environment', 'environment'],
-] as const;
-
+/**
+ * The attribution dimensions a line names (`app`, `team`, `workflow`, `project`, `api_key`, `user`,
+ * `environment`), into `dims`. Each key read by name, not from a list: a parsed line has one shape, so named
+ * reads stay monomorphic (a list of keys made every read a generic lookup: 5 % of a request log's time).
+ */
 function readDims(src: Record<string, unknown>, dims: Dims, prefix: string, acceptCamel: boolean): void {
-  for (let i = 0; i < DIM_FIELDS.length; i++) {
-    const [key, dim] = DIM_FIELDS[i] as (typeof DIM_FIELDS)[number];
-    let v = src[key];
-    if (acceptCamel && (v === undefined || v === null) && key === 'api_key') v = src.apiKey;
-    if (v === undefined || v === null) continue;
-    const s = optString(v);
-    if (s === undefined) {
-      if (v === '') continue;
-      throw new RowError(`${prefix}${key} is not a string`);
-    }
-    dims[dim] = s;
+  dimInto(dims, 'app', src.app, prefix, 'app');
+  dimInto(dims, 'team', src.team, prefix, 'team');
+  dimInto(dims, 'workflow', src.workflow, prefix, 'workflow');
+  dimInto(dims, 'project', src.project, prefix, 'project');
+  let apiKey = src.api_key;
+  if (acceptCamel && (apiKey === undefined || apiKey === null)) apiKey = src.apiKey;
+  dimInto(dims, 'apiKey', apiKey, prefix, 'api_key');
+  dimInto(dims, 'user', src.user, prefix, 'user');
+  dimInto(dims, 'environment', src.environment, prefix, 'environment');
+}
+
+function dimInto(dims: Dims, dim: keyof Dims, v: unknown, prefix: string, key: string): void {
+  if (v === undefined || v === null) return;
+  const s = optString(v);
+  if (s === undefined) {
+    if (v === '') return;
+    throw new RowError(`${prefix}${key} is not a string`);
   }
+  dims[dim] = s;
 }
 
 function readTags(v: unknown, field: string, into: Record<string, string>): void {

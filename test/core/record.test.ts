@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkRecord, stringMap, UsageRecordSchema, type UsageRecord } from '../../src/core/record.ts';
+import {
+  checkRecord,
+  isIsoInstant,
+  stringMap,
+  UsageRecordSchema,
+  type UsageRecord,
+} from '../../src/core/record.ts';
 
 const good: UsageRecord = {
   start: '2026-10-01T00:00:00.000Z',
@@ -68,5 +74,39 @@ describe('checkRecord (the pipeline fast check)', () => {
       'tokens.reasoning: expected an integer between 0 and tokens.output',
     );
     expect(checkRecord({ ...good, start: '2026-10-01' })).toBe('start: expected an ISO-8601 UTC instant');
+  });
+});
+
+describe('isIsoInstant', () => {
+  const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+  it('accepts exactly what the ISO-instant regex accepts', () => {
+    const near = fc
+      .tuple(
+        fc.constantFrom(
+          '2026-10-01T12:34:56',
+          '1999-12-31T23:59:59',
+          '2026-1-01T12:34:56',
+          '2026-10-01 12:34:56',
+        ),
+        fc.constantFrom('', '.', '.1', '.123', '.123456789', '.12a', ',5'),
+        fc.constantFrom('Z', 'z', '', 'Z\n', '+00:00', 'ZZ'),
+      )
+      .map(([a, b, c]) => a + b + c);
+    const mutated = fc
+      .tuple(
+        fc.string({ minLength: 0, maxLength: 30 }),
+        fc.nat(30),
+        fc.constantFrom('0', '9', 'Z', '.', 'x', '٣'),
+      )
+      .map(([_, at, ch]) => {
+        const base = '2026-10-01T12:34:56.789Z';
+        return base.slice(0, at % base.length) + ch + base.slice((at % base.length) + 1);
+      });
+    fc.assert(
+      fc.property(fc.oneof(near, mutated, fc.string()), (s) => {
+        expect(isIsoInstant(s)).toBe(ISO_INSTANT.test(s));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

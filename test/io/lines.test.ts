@@ -49,6 +49,29 @@ describe('lineBatches', () => {
     );
   });
 
+  it('gives the lines of the decoded text, split at \\n with one trailing \\r removed', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom('a', '{', '}', 'é', '😀', '\uFFFD', '\n', '\r', '\r\n', ' '), {
+          maxLength: 60,
+        }),
+        fc.nat(20),
+        async (parts, cut) => {
+          const text = parts.join('');
+          const buf = Buffer.from(text);
+          const at = buf.length === 0 ? 0 : cut % buf.length;
+          const { lines } = await collect(
+            [buf.subarray(0, at), buf.subarray(at)].filter((c) => c.length > 0),
+          );
+          const expected = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+          if (text.endsWith('\n') || text === '') expected.pop();
+          expect(lines.map((l) => l.text)).toEqual(expected);
+          expect(lines.map((l) => l.n)).toEqual(expected.map((_, i) => i + 1));
+        },
+      ),
+    );
+  });
+
   it('replaces an over-long line by a numbered placeholder without buffering it', async () => {
     const long = 'x'.repeat(50);
     const { lines, tooLong } = await collect(
