@@ -12,8 +12,12 @@ export interface InputSource {
   name: string;
   /** The first bytes as text, decompressed and without a byte-order mark. */
   head: string;
-  /** Whole content as bytes (head included), decompressed, BOM removed. Consumable once. */
-  chunks(): AsyncIterable<Buffer>;
+  /**
+   * Whole content as bytes (head included), decompressed, BOM removed. Consumable once. With `reusable`, the
+   * consumer promises to keep no chunk (nor a view of one) once it asks for the next, so a file is read into the
+   * same few buffers over and over (see ChunkReader).
+   */
+  chunks(opts?: { reusable?: boolean }): AsyncIterable<Buffer>;
   /** Size on disk, when known (compressed size for .gz). */
   size?: number;
   /** What the scan tells the parser and the parser reports back, beyond records (set by the pipeline). */
@@ -101,9 +105,10 @@ export async function openInput(path: string, stdin: Readable = process.stdin): 
     name,
     head,
     size,
-    chunks() {
+    chunks(opts) {
       if (used) throw new Error(`${name}: input stream consumed twice`);
       used = true;
+      if (opts?.reusable && source instanceof ChunkReader) source.reuse = true;
       return replay(pre, source, bom, name);
     },
   };
@@ -144,49 +149,73 @@ const CHUNK_BYTES = 256 * 1024;
 const YIELD_EVERY = 4;
 
 /**
- * A file's bytes from `start`, a fresh buffer per chunk (a consumer may keep a chunk's tail while it reads the
- * next). Read with `readSync`: a read stream costs ~3× as much for the same bytes (its machinery, not the disk:
- * 0.34 s against 0.12 s for 300 MB from the page cache, docs/benchmarks.md), and a scan has nothing else to do
- * on its thread while it waits. The descriptor is closed at the end, on an error, or when the consumer stops.
+ * A file's bytes from `start`, read with `readSync`: a read stream costs ~3× as much for the same bytes (its
+ * machinery, not the disk: 0.34 s against 0.12 s for 300 MB from the page cache, docs/benchmarks.md), and a scan
+ * has nothing else to do on its thread while it waits. The descriptor is closed at the end, on an error, or when
+ * the consumer stops.
+ *
+ * Each chunk is a fresh buffer unless `reuse` is set (the consumer keeps no chunk once it asks for the next:
+ * InputSource.chunks's `reusable`); then two buffers take turns. Fresh 256 KiB buffers are malloc'd and freed
+ * thousands of times, and glibc's growing mmap threshold turns that into heap that is never given back: peak
+ * memory grew from 122 MB to 195 MB between 1 M and 10 M request-log lines, for nothing the scan kept.
  */
-export function fileChunks(path: string, start: number): AsyncIterator<Buffer> {
-  let fd: number | undefined = openSync(path, 'r');
-  let pos = start;
-  let reads = 0;
-  const close = () => {
-    if (fd !== undefined) {
-      const f = fd;
-      fd = undefined;
-      closeSync(f);
-    }
-  };
-  return {
-    next() {
-      if (fd === undefined) return Promise.resolve({ done: true, value: undefined });
-      try {
-        const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-        const n = readSync(fd, buf, 0, CHUNK_BYTES, pos);
-        if (n <= 0) {
-          close();
-          return Promise.resolve({ done: true, value: undefined });
-        }
-        pos += n;
-        const value = n < CHUNK_BYTES ? buf.subarray(0, n) : buf;
-        // Every few chunks, let the event loop run: a synchronous read never does, and on the main thread of a
-        // parallel scan the workers' messages (done, send more) would wait until the whole task is read.
-        if (++reads % YIELD_EVERY === 0)
-          return new Promise((res) => setImmediate(() => res({ done: false, value })));
-        return Promise.resolve({ done: false, value });
-      } catch (e) {
-        close();
-        return Promise.reject(e as Error);
+class ChunkReader implements AsyncIterator<Buffer> {
+  reuse = false;
+  private fd: number | undefined;
+  private pos: number;
+  private reads = 0;
+  private readonly spare: Buffer[] = [];
+
+  constructor(path: string, start: number) {
+    this.fd = openSync(path, 'r');
+    this.pos = start;
+  }
+
+  next(): Promise<IteratorResult<Buffer>> {
+    if (this.fd === undefined) return Promise.resolve({ done: true, value: undefined });
+    try {
+      let buf: Buffer;
+      if (this.reuse) {
+        // Two buffers in turn: the one given last time may still be the consumer's until this call.
+        if (this.spare.length === 0)
+          this.spare.push(Buffer.allocUnsafeSlow(CHUNK_BYTES), Buffer.allocUnsafeSlow(CHUNK_BYTES));
+        buf = this.spare[this.reads % 2]!;
+      } else buf = Buffer.allocUnsafe(CHUNK_BYTES);
+      const n = readSync(this.fd, buf, 0, CHUNK_BYTES, this.pos);
+      if (n <= 0) {
+        this.close();
+        return Promise.resolve({ done: true, value: undefined });
       }
-    },
-    return() {
-      close();
-      return Promise.resolve({ done: true, value: undefined });
-    },
-  };
+      this.pos += n;
+      const value = n < CHUNK_BYTES ? buf.subarray(0, n) : buf;
+      // Every few chunks, let the event loop run: a synchronous read never does, and on the main thread of a
+      // parallel scan the workers' messages (done, send more) would wait until the whole task is read.
+      if (++this.reads % YIELD_EVERY === 0)
+        return new Promise((res) => setImmediate(() => res({ done: false, value })));
+      return Promise.resolve({ done: false, value });
+    } catch (e) {
+      this.close();
+      return Promise.reject(e as Error);
+    }
+  }
+
+  return(): Promise<IteratorResult<Buffer>> {
+    this.close();
+    return Promise.resolve({ done: true, value: undefined });
+  }
+
+  private close(): void {
+    if (this.fd !== undefined) {
+      const fd = this.fd;
+      this.fd = undefined;
+      closeSync(fd);
+    }
+  }
+}
+
+/** A ChunkReader for `path` from byte `start`. */
+export function fileChunks(path: string, start: number): ChunkReader {
+  return new ChunkReader(path, start);
 }
 
 async function nextOrFail(it: AsyncIterator<Buffer>, name: string): Promise<Buffer | undefined> {
@@ -233,10 +262,10 @@ export function openInputRange(
   return {
     name: path,
     head: prefix ? prefix.toString('utf8') : '',
-    chunks() {
+    chunks(opts) {
       if (used) throw new Error(`${path}: input stream consumed twice`);
       used = true;
-      return rangeChunks(path, range, prefix, counter);
+      return rangeChunks(path, range, prefix, counter, opts?.reusable === true);
     },
   };
 }
@@ -246,14 +275,16 @@ async function* rangeChunks(
   range: ByteRange,
   prefix: Buffer | undefined,
   counter: { newlines: number } | undefined,
+  reusable: boolean,
 ): AsyncIterable<Buffer> {
   if (prefix && prefix.length > 0) yield prefix;
   const { start, end } = range;
   if (end <= start) return;
   const from = start > 0 ? start - 1 : 0;
-  let it: AsyncIterator<Buffer>;
+  let it: ChunkReader;
   try {
     it = fileChunks(path, from);
+    it.reuse = reusable;
   } catch (e) {
     throw new InputError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }

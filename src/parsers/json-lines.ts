@@ -39,8 +39,8 @@ export async function* parseJsonLines(
   const file = input.name;
   const skip = handler.skip?.bind(handler);
   const lines = handler.skipLinesWithout
-    ? filteredLineBatches(input.chunks(), handler.skipLinesWithout)
-    : lineBatches(input.chunks());
+    ? filteredLineBatches(input.chunks({ reusable: true }), handler.skipLinesWithout)
+    : lineBatches(input.chunks({ reusable: true }));
   const skippedReason = handler.skippedReason ?? SKIPPED_REASON;
   for await (const batch of lines) {
     const out: ParseItem[] = [];

@@ -56,3 +56,39 @@ describe('openInput', () => {
     expect(await all(p)).toMatchObject({ head: '', text: '' });
   });
 });
+
+describe('reusable chunks (a file read into the same buffers in turn)', () => {
+  // Lines from empty to three chunks long, multi-byte characters across every boundary.
+  const lines: string[] = [];
+  let seed = 7;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  for (let i = 0; i < 400; i++) {
+    const len = i % 97 === 0 ? 300_000 + rnd(500_000) : rnd(3000);
+    lines.push(`${i}:` + 'aé€😀'.repeat(Math.ceil(len / 10)).slice(0, len));
+  }
+  const text = lines.join('\n') + '\n';
+  const p = join(dir, 'long-lines.jsonl');
+  writeFileSync(p, text);
+
+  it('gives lineBatches every line intact, whole file and byte ranges', async () => {
+    const { lineBatches } = await import('../../src/io/lines.ts');
+    const { openInputRange } = await import('../../src/io/input.ts');
+    const collect = async (chunks: AsyncIterable<Buffer>) => {
+      const out: string[] = [];
+      for await (const b of lineBatches(chunks)) out.push(...b.lines);
+      return out;
+    };
+    const src = await openInput(p);
+    expect(await collect(src.chunks({ reusable: true }))).toEqual(lines);
+    const size = Buffer.byteLength(text);
+    const cuts = [0, 1_000_000, 1_000_001, 2_500_000, size];
+    const parts: string[] = [];
+    for (let k = 0; k + 1 < cuts.length; k++)
+      parts.push(
+        ...(await collect(
+          openInputRange(p, { start: cuts[k]!, end: cuts[k + 1]! }).chunks({ reusable: true }),
+        )),
+      );
+    expect(parts).toEqual(lines);
+  });
+});
