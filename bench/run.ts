@@ -471,6 +471,32 @@ async function benchTokens(): Promise<void> {
   );
 }
 
+/**
+ * What a second thread can give on this machine, right now: the bare JSON loop on a 200 k-line log, alone and as
+ * N copies at once (N = --jobs). `effective cores` = N × (time alone) ÷ (time of the copies): N on a machine with
+ * N free cores, ~1 on a shared VM whose vCPUs are busy elsewhere. finops's parallel ratios are only as good as it.
+ */
+async function calibrate(): Promise<number> {
+  const n = Math.max(1, Number(JOBS));
+  const file = await cached('requests-200000.jsonl', (p) =>
+    generateRequestLog(p, { lines: 200_000, ids: true }),
+  );
+  const loop = node('json-lines.mjs', [file]);
+  let alone = Infinity;
+  let together = Infinity;
+  for (let i = 0; i < O.reps; i++) {
+    alone = Math.min(alone, (await loop()).wall);
+    const runs = await Promise.all(Array.from({ length: n }, () => loop()));
+    together = Math.min(together, Math.max(...runs.map((r) => r.wall)));
+  }
+  const cores = (n * alone) / together;
+  console.log(
+    `\nMachine: the bare JSON loop on 200 k lines took ${fmt(alone)} s alone and ${fmt(together)} s as ${n} copies at once: ` +
+      `${fmt(cores, 1)} effective core(s) of ${n}`,
+  );
+  return cores;
+}
+
 // ---- main ----------------------------------------------------------------------------------------------------
 
 const load0 = loadavg()[0]!;
@@ -479,6 +505,7 @@ console.log(
   `finops benchmarks — ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, ${fmt(totalmem() / 2 ** 30, 0)} GB, Node ${process.version}, ` +
     `best of ${O.reps} interleaved run(s) each (wall, CPU: lowest; RSS: highest), --jobs ${JOBS}; load average at start ${fmt(load0)}`,
 );
+const cores = await calibrate();
 if (O.only.includes('cc')) await benchClaude();
 if (O.only.includes('rl')) await benchRequestLog();
 if (O.only.includes('csv')) await benchCsv();
@@ -490,7 +517,15 @@ console.log(`\nload average at end ${fmt(loadavg()[0]!)}; ${((Date.now() - t0) /
 writeFileSync(
   join(DATA, 'results.json'),
   JSON.stringify(
-    { when: new Date().toISOString(), options: O, jobs: JOBS, load: [load0, loadavg()[0]], rows, targets },
+    {
+      when: new Date().toISOString(),
+      options: O,
+      jobs: JOBS,
+      effectiveCores: cores,
+      load: [load0, loadavg()[0]],
+      rows,
+      targets,
+    },
     null,
     2,
   ),
