@@ -54,7 +54,7 @@ function detectBedrockInvocations(head: string): number {
  */
 async function* parseBedrockInvocations(input: InputSource): AsyncIterable<ParseItem[]> {
   const file = input.name;
-  for await (const batch of lineBatches(input.chunks())) {
+  for await (const batch of lineBatches(input.chunks({ reusable: true }))) {
     const out: ParseItem[] = [];
     tooLongProblems(batch, file, out);
     const lines = batch.lines;
@@ -202,17 +202,24 @@ export function bedrockModelOf(modelId: string): string {
  * part for other principals.
  */
 export function principalOf(arn: string): { name?: string; session?: string } {
-  const resource = arn.split(':').slice(5).join(':');
-  if (resource === '' || resource === 'root') return resource === 'root' ? { name: 'root' } : {};
-  const parts = resource.split('/');
-  const kind = parts[0];
-  if (kind === 'assumed-role' && parts.length >= 2) {
-    const out: { name?: string; session?: string } = { name: parts[1]! };
-    if (parts.length >= 3) out.session = parts.slice(2).join('/');
-    return out;
+  // The resource is what follows the fifth ':' (arn:partition:service:region:account:resource), '' without one.
+  let colon = -1;
+  for (let k = 0; k < 5; k++) {
+    colon = arn.indexOf(':', colon + 1);
+    if (colon === -1) break;
   }
-  if ((kind === 'user' || kind === 'role' || kind === 'federated-user') && parts.length >= 2) {
-    return { name: parts[parts.length - 1]! };
+  const resource = colon === -1 ? '' : arn.slice(colon + 1);
+  if (resource === '' || resource === 'root') return resource === 'root' ? { name: 'root' } : {};
+  const slash = resource.indexOf('/');
+  if (slash === -1) return { name: resource };
+  const kind = resource.slice(0, slash);
+  if (kind === 'assumed-role') {
+    const slash2 = resource.indexOf('/', slash + 1);
+    if (slash2 === -1) return { name: resource.slice(slash + 1) };
+    return { name: resource.slice(slash + 1, slash2), session: resource.slice(slash2 + 1) };
+  }
+  if (kind === 'user' || kind === 'role' || kind === 'federated-user') {
+    return { name: resource.slice(resource.lastIndexOf('/') + 1) };
   }
   return { name: resource };
 }

@@ -5,7 +5,7 @@ import { principalOf } from './aws-bedrock-invocations.ts';
 import type { CsvRow } from './csv-rows.ts';
 import { csvHeader, parseCsvRows } from './csv-rows.ts';
 import type { Parser } from './types.ts';
-import { ignored, isObject, MAX_TOKENS, rec, RowError, toIsoInstant } from './util.ts';
+import { detach, ignored, InstantMemo, isObject, MAX_TOKENS, rec, RowError, toIsoInstant } from './util.ts';
 
 const FORMAT = 'aws-cur';
 const PROVIDER = 'aws-bedrock';
@@ -22,6 +22,8 @@ const DECIMAL_RE = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
  * count at the last digit. Throws RowError when the text is not a number, negative, or absurdly large.
  */
 export function decimalTokens(text: string, exp10: number, field: string): number {
+  const plain = plainDecimalTokens(text, exp10);
+  if (plain >= 0 && plain <= MAX_TOKENS) return plain;
   const m = DECIMAL_RE.exec(text.trim());
   if (!m || (m[2] === '' && (m[3] ?? '') === ''))
     throw new RowError(`${field} is not a number: ${JSON.stringify(text)}`);
@@ -44,6 +46,38 @@ export function decimalTokens(text: string, exp10: number, field: string): numbe
   if (m[1] === '-' && n !== 0) throw new RowError(`${field} is negative: ${text.trim()}`);
   if (n > MAX_TOKENS) throw new RowError(`${field} is absurdly large: ${text.trim()}`);
   return n;
+}
+
+/**
+ * `decimalTokens` of a plain decimal (digits with at most one point, nothing else: what bills write), by the
+ * same rule without the string work: -1 for any other text, or when the result is past 10^15 (where summing
+ * digits could round), for the general reading to decide.
+ */
+function plainDecimalTokens(text: string, exp10: number): number {
+  const len = text.length;
+  let dot = -1;
+  for (let k = 0; k < len; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 46 && dot === -1) dot = k;
+    else if (c < 48 || c > 57) return -1;
+  }
+  const count = dot === -1 ? len : len - 1; // digits
+  if (count === 0) return -1;
+  const point = (dot === -1 ? len : dot) + exp10; // digits before the decimal point, after the shift
+  let n = 0;
+  let next = 0; // first dropped digit, for rounding
+  if (point <= 0) {
+    if (point === 0) next = text.charCodeAt(dot === 0 ? 1 : 0) - 48;
+  } else {
+    for (let d = 0; d < count && d <= point; d++) {
+      const digit = text.charCodeAt(dot !== -1 && d >= dot ? d + 1 : d) - 48;
+      if (d === point) next = digit;
+      else n = n * 10 + digit;
+    }
+    for (let d = count; d < point; d++) n *= 10;
+  }
+  if (n > 1e15) return -1;
+  return next >= 5 ? n + 1 : n;
 }
 
 /** A money amount from a bill cell; RowError naming the field when it is not a finite number. */
@@ -69,7 +103,7 @@ export function memoTime(
   let iso = cache.get(text);
   if (iso === undefined) {
     iso = convert(text, field);
-    if (cache.size < MEMO_LIMIT) cache.set(text, iso);
+    if (cache.size < MEMO_LIMIT) cache.set(detach(text), iso);
   }
   return iso;
 }
@@ -411,52 +445,85 @@ export const awsCurParser: Parser = {
   parse: parseCur,
 };
 
+/** Column positions of a file (see CsvHandler.header) per logical field; -1 when absent. */
+type Positions = Record<Field, number>;
+
+/** What a file's rows share: column positions, and what is remembered per distinct cell text (bounded). */
+interface CurFile {
+  file: string;
+  at: Positions;
+  tagColumns: { name: string; key: string; at: number }[];
+  /** A bill repeats a few hundred usage types over millions of lines: each is read once. */
+  usageTypes: Map<string, BedrockUsage | null>;
+  starts: InstantMemo;
+  ends: InstantMemo;
+  /** JSON tag maps, as the [key, value, key, value…] they add. */
+  jsonTags: Map<string, string[]>;
+  /** Usage-type model part (or Marketplace product name) → model id. */
+  models: Map<string, string>;
+  lastUnit: string | undefined;
+  lastUnitExp: number;
+}
+
 function parseCur(input: InputSource): AsyncIterable<ParseItem[]> {
-  const file = input.name;
-  let style = 0; // 0: CUR 2.0 / Athena names, 1: legacy `lineItem/…` names
-  const tagColumns: { name: string; key: string }[] = [];
-  // A bill repeats a few hundred usage types over millions of lines: read each once.
-  const usageTypes = new Map<string, BedrockUsage | null>();
-  const times = new Map<string, string>();
-  const col = (row: CsvRow, f: Field): string | undefined => row.get(COLUMNS[f][style]!);
+  const cur: CurFile = {
+    file: input.name,
+    at: {} as Positions,
+    tagColumns: [],
+    usageTypes: new Map(),
+    starts: new InstantMemo(),
+    ends: new InstantMemo(),
+    jsonTags: new Map(),
+    models: new Map(),
+    lastUnit: undefined,
+    lastUnitExp: DEFAULT_UNIT_EXP,
+  };
+  const file = cur.file;
   return parseCsvRows(input, {
-    header(columns) {
+    header(columns, column) {
       const set = new Set(columns);
-      style = set.has('lineItem/UsageType') ? 1 : 0;
+      const style = set.has('lineItem/UsageType') ? 1 : 0;
       if (!set.has(COLUMNS.usageType[style]!))
         throw new RowError(`not an AWS CUR file: no ${COLUMNS.usageType[0]} column`);
+      for (const f of Object.keys(COLUMNS) as Field[]) cur.at[f] = column(COLUMNS[f][style]!);
       // Legacy user tags are one column each: `resourceTags/user:team` (CSV) or `resource_tags_user_team` (Athena).
       for (const c of columns) {
-        if (c.startsWith('resourceTags/')) tagColumns.push({ name: c, key: c.slice('resourceTags/'.length) });
+        if (c.startsWith('resourceTags/'))
+          cur.tagColumns.push({ name: c, key: c.slice('resourceTags/'.length), at: column(c) });
         else if (c.startsWith('resource_tags_'))
-          tagColumns.push({ name: c, key: c.slice('resource_tags_'.length) });
+          cur.tagColumns.push({ name: c, key: c.slice('resource_tags_'.length), at: column(c) });
       }
     },
     row(row, line, out) {
-      const lineType = col(row, 'lineType') ?? 'Usage';
+      const at = cur.at;
+      const lineType = row.at(at.lineType) ?? 'Usage';
       if (!USAGE_LINE_TYPES.has(lineType)) {
         out.push(ignored(file, line, `not usage: ${lineType}`));
         return;
       }
-      const product = col(row, 'product') ?? '(no product code)';
-      const productName = col(row, 'productName');
+      const product = row.at(at.product) ?? '(no product code)';
+      const productName = row.at(at.productName);
       const bedrock = BEDROCK_PRODUCTS.has(product) || (productName?.endsWith(MARKETPLACE_SUFFIX) ?? false);
       if (!bedrock) {
         out.push(ignored(file, line, `not AI token usage: ${product}`));
         return;
       }
-      const usageType = col(row, 'usageType');
+      const usageType = row.at(at.usageType);
       if (usageType === undefined) throw new RowError('no line_item_usage_type');
-      let u = usageTypes.get(usageType);
+      let u = cur.usageTypes.get(usageType);
       if (u === undefined) {
-        u = parseBedrockUsageType(usageType) ?? null;
-        if (usageTypes.size < MEMO_LIMIT) usageTypes.set(usageType, u);
+        // Kept and read as a copy: the cell is a view into a whole chunk of the input, which the memo (and the
+        // model part the result holds) must not hold on to.
+        const keep = cur.usageTypes.size < MEMO_LIMIT;
+        const key = keep ? detach(usageType) : usageType;
+        u = parseBedrockUsageType(key) ?? null;
+        if (keep) cur.usageTypes.set(key, u);
       }
       if (u === null) {
         out.push(ignored(file, line, `not AI token usage: ${product}`));
         return;
       }
-      out.push(rec(toRecord(row, u, usageType, productName, file, line, col, tagColumns, times)));
+      out.push(rec(toRecord(row, u, usageType, productName, line, cur)));
     },
   });
 }
@@ -466,24 +533,33 @@ function toRecord(
   u: BedrockUsage,
   usageType: string,
   productName: string | undefined,
-  file: string,
   line: number,
-  col: (row: CsvRow, f: Field) => string | undefined,
-  tagColumns: readonly { name: string; key: string }[],
-  times: Map<string, string>,
+  cur: CurFile,
 ): UsageRecord {
-  const start = memoTime(times, col(row, 'start'), 'line_item_usage_start_date');
-  const endText = col(row, 'end');
-  const end = endText === undefined ? undefined : memoTime(times, endText, 'line_item_usage_end_date');
-  const amountText = col(row, 'amount');
+  const at = cur.at;
+  const startText = row.at(at.start);
+  const start =
+    startText === undefined
+      ? toIsoInstant(startText, 'line_item_usage_start_date')
+      : cur.starts.get(startText, 'line_item_usage_start_date');
+  const endText = row.at(at.end);
+  const end = endText === undefined ? undefined : cur.ends.get(endText, 'line_item_usage_end_date');
+  const amountText = row.at(at.amount);
   if (amountText === undefined) throw new RowError('no line_item_usage_amount');
-  const unitText = col(row, 'pricingUnit');
+  const unitText = row.at(at.pricingUnit);
   let exp = DEFAULT_UNIT_EXP;
   if (unitText !== undefined) {
-    const e = TOKEN_UNITS.get(unitText.toLowerCase());
-    if (e === undefined)
-      throw new RowError(`pricing_unit "${unitText}" is not a token unit for token usage type ${usageType}`);
-    exp = e;
+    if (unitText === cur.lastUnit) exp = cur.lastUnitExp;
+    else {
+      const e = TOKEN_UNITS.get(unitText.toLowerCase());
+      if (e === undefined)
+        throw new RowError(
+          `pricing_unit "${unitText}" is not a token unit for token usage type ${usageType}`,
+        );
+      exp = e;
+      cur.lastUnit = unitText;
+      cur.lastUnitExp = e;
+    }
   }
   const n = decimalTokens(amountText, exp, 'line_item_usage_amount');
   const tokens: Tokens = zeroTokens();
@@ -497,23 +573,14 @@ function toRecord(
     tokens[u.kind] = n;
     if (u.kind === 'cacheWrite' && u.cache1h) tokens.cacheWrite1h = n;
   }
-  const cost = moneyOf(col(row, 'cost'), 'line_item_unblended_cost');
-  const currency = col(row, 'currency') ?? 'USD';
+  const cost = moneyOf(row.at(at.cost), 'line_item_unblended_cost');
+  const currency = row.at(at.currency) ?? 'USD';
 
   // Tags first, so the line's own fields below win a name clash.
-  for (const f of ['resourceTags', 'tags'] as const) {
-    const text = col(row, f);
-    if (text === undefined) continue;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(text);
-    } catch {
-      throw new RowError(`${COLUMNS[f][0]} is not a JSON map: ${JSON.stringify(text.slice(0, 80))}`);
-    }
-    if (isObject(obj)) addJsonTags(obj, tags);
-  }
-  for (const t of tagColumns) {
-    const v = row.get(t.name);
+  addTagsCell(row.at(at.resourceTags), 'resourceTags', tags, cur.jsonTags);
+  addTagsCell(row.at(at.tags), 'tags', tags, cur.jsonTags);
+  for (const t of cur.tagColumns) {
+    const v = row.at(t.at);
     if (v !== undefined) tags[t.key] = v;
   }
   tags.usageType = usageType;
@@ -521,27 +588,33 @@ function toRecord(
   if (u.longContext) tags.longContext = 'true';
   if (u.latencyOptimized) tags.latencyOptimized = 'true';
   if (u.unknown.length > 0) tags.usageTypeQualifiers = u.unknown.join('-');
-  const region = col(row, 'regionCode') ?? col(row, 'region');
+  const region = row.at(at.regionCode) ?? row.at(at.region);
   if (region !== undefined) tags.region = region;
-  const resourceId = col(row, 'resourceId');
+  const resourceId = row.at(at.resourceId);
   if (resourceId !== undefined) tags.resourceId = resourceId;
-  const op = col(row, 'operation');
+  const op = row.at(at.operation);
   if (op !== undefined) tags.operation = op;
-  const net = col(row, 'netCost');
+  const net = row.at(at.netCost);
   if (net !== undefined) tags.netUnblendedCost = net;
 
   const dims: Dims = {};
-  const account = col(row, 'account');
+  const account = row.at(at.account);
   if (account !== undefined) dims.project = account;
-  const principal = col(row, 'principal');
+  const principal = row.at(at.principal);
   if (principal !== undefined) {
-    const p = principalOf(principal);
-    if (p.name !== undefined) dims.user = p.name;
+    const name = principalOf(principal).name;
+    if (name !== undefined) dims.user = name;
     tags.iamPrincipal = principal;
   }
 
   const part = u.model === '' ? (productName ?? '(marketplace model)') : u.model;
-  const model = bedrockUsageModel(part);
+  let model = cur.models.get(part);
+  if (model === undefined) {
+    const keep = cur.models.size < MEMO_LIMIT;
+    const key = keep ? detach(part) : part;
+    model = bedrockUsageModel(key);
+    if (keep) cur.models.set(key, model);
+  }
   const r: UsageRecord = {
     start,
     provider: PROVIDER,
@@ -554,10 +627,39 @@ function toRecord(
     dims,
     tags,
     fromBill: true,
-    source: { file, line, format: FORMAT },
+    source: { file: cur.file, line, format: FORMAT },
   };
   if (end !== undefined) r.end = end;
-  const id = col(row, 'lineItemId');
-  if (id !== undefined) r.dedupKey = `${FORMAT}:${id}:${col(row, 'interval') ?? start}`;
+  const id = row.at(at.lineItemId);
+  if (id !== undefined) r.dedupKey = `${FORMAT}:${id}:${row.at(at.interval) ?? start}`;
   return r;
+}
+
+/**
+ * Adds the pairs of a JSON tag map cell (`resource_tags`, `tags`) to `tags`. The pairs are remembered per distinct
+ * text in `memo` (bounded by MEMO_LIMIT): a bill repeats a few tag sets on every line. A text that is not JSON is
+ * never remembered, so it fails on every row.
+ */
+function addTagsCell(
+  text: string | undefined,
+  f: 'resourceTags' | 'tags',
+  tags: Record<string, string>,
+  memo: Map<string, string[]>,
+): void {
+  if (text === undefined) return;
+  let pairs = memo.get(text);
+  if (pairs === undefined) {
+    let obj: unknown;
+    try {
+      obj = JSON.parse(text);
+    } catch {
+      throw new RowError(`${COLUMNS[f][0]} is not a JSON map: ${JSON.stringify(text.slice(0, 80))}`);
+    }
+    const map = stringMap();
+    if (isObject(obj)) addJsonTags(obj, map);
+    pairs = [];
+    for (const k of Object.keys(map)) pairs.push(k, map[k]!);
+    if (memo.size < MEMO_LIMIT) memo.set(detach(text), pairs);
+  }
+  for (let i = 0; i < pairs.length; i += 2) tags[pairs[i]!] = pairs[i + 1]!;
 }

@@ -5,7 +5,7 @@ import { addJsonTags, decimalTokens, MEMO_LIMIT, memoTime, moneyOf } from './aws
 import type { CsvRow } from './csv-rows.ts';
 import { csvHeader, parseCsvRows } from './csv-rows.ts';
 import type { Parser } from './types.ts';
-import { ignored, isObject, rec, RowError, toIsoInstant } from './util.ts';
+import { detach, ignored, isObject, rec, RowError, toIsoInstant } from './util.ts';
 
 const FORMAT = 'azure-cost';
 const PROVIDER = 'azure-openai';
@@ -326,8 +326,11 @@ function parseAzureCost(input: InputSource): AsyncIterable<ParseItem[]> {
   const meterOf = (name: string): AzureMeter | null => {
     let m = meters.get(name);
     if (m === undefined) {
-      m = parseAzureMeter(name) ?? null;
-      if (meters.size < MEMO_LIMIT) meters.set(name, m);
+      // Kept and read as a copy: the cell is a view into a whole chunk of the input, which the memo must not hold.
+      const keep = meters.size < MEMO_LIMIT;
+      const key = keep ? detach(name) : name;
+      m = parseAzureMeter(key) ?? null;
+      if (keep) meters.set(key, m);
     }
     return m;
   };

@@ -6,7 +6,7 @@ import type { CsvRow } from './csv-rows.ts';
 import { csvHeader, parseCsvRows } from './csv-rows.ts';
 import { parseJsonLines } from './json-lines.ts';
 import type { Parser } from './types.ts';
-import { ignored, isObject, optString, rec, RowError, toIsoInstant } from './util.ts';
+import { detach, ignored, isObject, optString, rec, RowError, toIsoInstant } from './util.ts';
 
 const FORMAT = 'gcp-billing';
 const PROVIDER = 'google-vertex';
@@ -235,8 +235,11 @@ function handleRow(row: GcpRow, file: string, line: number, out: ParseItem[], me
   // An export repeats a few hundred SKUs over many rows: read each once.
   let s = skus.get(sku);
   if (s === undefined) {
-    s = parseGeminiSku(sku);
-    if (skus.size < MEMO_LIMIT) skus.set(sku, s);
+    // Kept and read as a copy: the cell is a view into a whole chunk of the input, which the memo must not hold.
+    const keep = skus.size < MEMO_LIMIT;
+    const key = keep ? detach(sku) : sku;
+    s = parseGeminiSku(key);
+    if (keep) skus.set(key, s);
   }
   const unit = str(row.get('usage', 'unit'))?.toLowerCase();
   if (s === 'per character' || unit?.includes('character')) {

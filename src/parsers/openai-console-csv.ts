@@ -5,9 +5,9 @@ import type { InputSource } from '../io/input.ts';
 import type { CsvRow } from './csv-rows.ts';
 import { csvHeader, parseCsvRows } from './csv-rows.ts';
 import type { BucketTimes } from './report-pages.ts';
-import { ALL_MODELS, NOT_GROUPED_BY_MODEL, reportDedupKey } from './report-pages.ts';
+import { ALL_MODELS, jsonString, NOT_GROUPED_BY_MODEL, reportDedupKey } from './report-pages.ts';
 import type { Parser } from './types.ts';
-import { ignored, MAX_TOKENS, quietReason, rec, RowError, toIsoInstant } from './util.ts';
+import { ignored, InstantMemo, MAX_TOKENS, quietReason, rec, RowError } from './util.ts';
 
 /**
  * The OpenAI dashboard's CSV downloads (platform.openai.com/usage → Export), the spreadsheet cousins of the
@@ -22,8 +22,9 @@ const ID = 'openai-console-csv';
 /** Reason for a bucket row with nothing but its times (the dashboard writes one per day without usage). */
 export const EMPTY_DAY = quietReason('empty day');
 
-// Must equal GROUP_FIELDS of openai-usage.ts / openai-costs.ts (tested: same key for the same bucket).
-const USAGE_GROUP_FIELDS = [
+// Must equal GROUP_FIELDS of openai-usage.ts / openai-costs.ts (tested: same key for the same bucket). The usage
+// key is written out in usageRecord, in this order (tested against reportDedupKey with these fields).
+export const USAGE_GROUP_FIELDS = [
   'object',
   'project_id',
   'user_id',
@@ -56,59 +57,159 @@ const USAGE_ENDPOINTS: Record<string, { operation: string; tokens: 'completions'
   moderations: { operation: 'moderations', tokens: 'input' },
 };
 
+/** Column positions of a file (see CsvHandler.header), by the names this parser reads; -1 when absent. */
+type Cols = Record<(typeof USAGE_COLUMNS)[number], number>;
+
+const USAGE_COLUMNS = [
+  'start_time',
+  'start_time_iso',
+  'end_time',
+  'end_time_iso',
+  'input_tokens',
+  'input_cached_tokens',
+  'input_cache_write_tokens',
+  'input_uncached_tokens',
+  'output_tokens',
+  'num_model_requests',
+  'batch',
+  'service_tier',
+  'project_id',
+  'user_id',
+  'api_key_id',
+  'model',
+  'api_source',
+  'source',
+  'size',
+  ...MODALITY_FIELDS,
+] as const;
+
+/** What a file's rows share: column positions, the empty-day test, remembered bucket times and key prefix. */
+class FileReader {
+  readonly cols: Cols;
+  /** Positions of the columns that are not bucket times, each once: a row is an empty day when all are empty. */
+  private readonly nonTime: number[];
+  private readonly starts = new InstantMemo();
+  private readonly ends = new InstantMemo();
+  private lastStart = '';
+  private lastEnd: string | undefined;
+  private lastPrefix = '';
+  private readonly object: string;
+  private lastTierText: string | undefined;
+  private lastTier = '';
+
+  constructor(columns: readonly string[], column: (name: string) => number, endpoint: string) {
+    const cols: Record<string, number> = {};
+    for (const name of USAGE_COLUMNS) cols[name] = column(name);
+    this.cols = cols as Cols;
+    const nonTime = new Set<number>();
+    for (const c of columns) if (!TIME_COLUMNS.has(c.toLowerCase())) nonTime.add(column(c));
+    nonTime.delete(-1);
+    this.nonTime = [...nonTime];
+    this.object = jsonString(`organization.usage.${endpoint}.result`);
+  }
+
+  /** `serviceTier.toLowerCase()`, remembered for the last text. */
+  tier(serviceTier: string): string {
+    if (serviceTier !== this.lastTierText) {
+      this.lastTierText = serviceTier;
+      this.lastTier = serviceTier.toLowerCase();
+    }
+    return this.lastTier;
+  }
+
+  /** True when every cell but the bucket times is empty. */
+  emptyBucket(row: CsvRow): boolean {
+    for (const i of this.nonTime) if (row.at(i) !== undefined) return false;
+    return true;
+  }
+
+  /** The bucket's times, from epoch seconds (as the API's) or, failing those, the ISO columns. */
+  bucketOf(row: CsvRow): BucketTimes {
+    const c = this.cols;
+    const start = row.at(c.start_time) ?? row.at(c.start_time_iso);
+    if (start === undefined) throw new RowError('no start_time');
+    const b: BucketTimes = { start: this.starts.get(start, 'start_time') };
+    const end = row.at(c.end_time) ?? row.at(c.end_time_iso);
+    if (end !== undefined) b.end = this.ends.get(end, 'end_time');
+    return b;
+  }
+
+  /**
+   * `reportDedupKey('openai-usage', bucket, result, USAGE_GROUP_FIELDS)` up to the `object` value, remembered for
+   * the last bucket (rows of one bucket come together).
+   */
+  usageKeyPrefix(bucket: BucketTimes): string {
+    if (bucket.start !== this.lastStart || bucket.end !== this.lastEnd || this.lastPrefix === '') {
+      this.lastStart = bucket.start;
+      this.lastEnd = bucket.end;
+      this.lastPrefix =
+        `openai-usage:[${jsonString(bucket.start)},` +
+        `${bucket.end === undefined ? 'null' : jsonString(bucket.end)},${this.object}`;
+    }
+    return this.lastPrefix;
+  }
+}
+
 /**
- * A whole count from a cell. The dashboard writes counts as floats ("59200.0": its columns are blank on empty
- * days), so a zero fraction is accepted; anything else names the column. Empty → 0.
+ * A whole count from the cell at position `i` (see FileReader.cols), named `column` in messages. The dashboard
+ * writes counts as floats ("59200.0": its columns are blank on empty days), so a zero fraction is accepted;
+ * anything else names the column. Empty → 0.
  */
-function count(row: CsvRow, column: string): number {
-  const v = row.get(column);
+function countAt(row: CsvRow, i: number, column: string): number {
+  return countOf(row.at(i), column);
+}
+
+function countOf(v: string | undefined, column: string): number {
   if (v === undefined) return 0;
-  if (!/^\d+(\.0*)?$/.test(v)) {
+  // /^\d+(\.0*)?$/ without a regular expression: digits, then optionally a point and zeros.
+  const len = v.length;
+  let i = 0;
+  let n = 0;
+  for (; i < len; i++) {
+    const d = v.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    n = n * 10 + d;
+  }
+  let whole = i > 0;
+  if (whole && i < len) {
+    if (v.charCodeAt(i) !== 46) whole = false;
+    else for (let j = i + 1; j < len && whole; j++) whole = v.charCodeAt(j) === 48;
+  }
+  if (!whole) {
     throw new RowError(
       v.startsWith('-')
         ? `${column} is negative: ${v}`
         : `${column} is not a whole number: ${JSON.stringify(v)}`,
     );
   }
-  const n = Number.parseInt(v, 10);
+  // Up to 15 digits the sum above is exact; longer (leading zeros, or absurd) as parseInt reads them.
+  if (i > 15) n = Number.parseInt(v, 10);
   if (n > MAX_TOKENS) throw new RowError(`${column} is absurdly large: ${v}`);
   return n;
 }
 
 /** `batch` as the API states it: true, false, or null when the export is not grouped by it. */
-function batchValue(row: CsvRow): boolean | null {
-  const v = row.get('batch')?.toLowerCase();
+function batchValue(row: CsvRow, i: number): boolean | null {
+  const cell = row.at(i);
+  // The dashboard's own spellings, without lower-casing a copy on every row.
+  if (cell === 'True' || cell === 'true') return true;
+  if (cell === 'False' || cell === 'false') return false;
+  const v = cell?.toLowerCase();
   if (v === undefined) return null;
   if (v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
-  throw new RowError(`batch is not true or false: ${JSON.stringify(row.get('batch'))}`);
-}
-
-/** The bucket's times, from epoch seconds (as the API's) or, failing those, the ISO columns. */
-function bucketOf(row: CsvRow): BucketTimes {
-  const start = row.get('start_time') ?? row.get('start_time_iso');
-  if (start === undefined) throw new RowError('no start_time');
-  const b: BucketTimes = { start: toIsoInstant(start, 'start_time') };
-  const end = row.get('end_time') ?? row.get('end_time_iso');
-  if (end !== undefined) b.end = toIsoInstant(end, 'end_time');
-  return b;
-}
-
-/** True when every cell but the bucket times is empty. */
-function emptyBucket(row: CsvRow, columns: readonly string[]): boolean {
-  for (const c of columns) if (!TIME_COLUMNS.has(c.toLowerCase()) && row.get(c) !== undefined) return false;
-  return true;
+  throw new RowError(`batch is not true or false: ${JSON.stringify(cell)}`);
 }
 
 /** Disjoint buckets, as completionTokens in openai-usage.ts: `input_tokens` includes cache reads and writes. */
-function completionTokens(row: CsvRow): Tokens {
-  const total = count(row, 'input_tokens');
-  const cached = count(row, 'input_cached_tokens');
-  const written = count(row, 'input_cache_write_tokens');
+function completionTokens(row: CsvRow, c: Cols): Tokens {
+  const total = countAt(row, c.input_tokens, 'input_tokens');
+  const cached = countAt(row, c.input_cached_tokens, 'input_cached_tokens');
+  const written = countAt(row, c.input_cache_write_tokens, 'input_cache_write_tokens');
   if (cached > total) throw new RowError(`input_cached_tokens (${cached}) exceeds input_tokens (${total})`);
   let input: number;
-  if (row.get('input_uncached_tokens') !== undefined) {
-    input = count(row, 'input_uncached_tokens');
+  if (row.at(c.input_uncached_tokens) !== undefined) {
+    input = countAt(row, c.input_uncached_tokens, 'input_uncached_tokens');
     if (input + cached + written !== total) {
       throw new RowError(
         `input_uncached_tokens + input_cached_tokens + input_cache_write_tokens (${input + cached + written}) ` +
@@ -123,46 +224,47 @@ function completionTokens(row: CsvRow): Tokens {
       );
     }
   }
-  return { input, cacheRead: cached, cacheWrite: written, output: count(row, 'output_tokens') };
+  return {
+    input,
+    cacheRead: cached,
+    cacheWrite: written,
+    output: countAt(row, c.output_tokens, 'output_tokens'),
+  };
 }
 
-function usageRecord(row: CsvRow, endpoint: string, source: UsageRecord['source']): UsageRecord {
+function usageRecord(
+  row: CsvRow,
+  endpoint: string,
+  source: UsageRecord['source'],
+  reader: FileReader,
+): UsageRecord {
+  const c = reader.cols;
   const ep = USAGE_ENDPOINTS[endpoint]!;
-  const bucket = bucketOf(row);
+  const bucket = reader.bucketOf(row);
   const tokens =
     ep.tokens === 'completions'
-      ? completionTokens(row)
-      : { ...zeroTokens(), input: count(row, 'input_tokens') };
-  const batch = batchValue(row);
-  const serviceTier = row.get('service_tier');
-  // The API result this row is the spreadsheet form of: same group-by values, same JSON types.
-  const result: Record<string, unknown> = {
-    object: `organization.usage.${endpoint}.result`,
-    project_id: row.get('project_id') ?? null,
-    user_id: row.get('user_id') ?? null,
-    api_key_id: row.get('api_key_id') ?? null,
-    model: row.get('model') ?? null,
-    batch,
-    service_tier: serviceTier ?? null,
-    api_source: row.get('api_source') ?? null,
-    source: row.get('source') ?? null,
-    size: row.get('size') ?? null,
-  };
-  const modelRaw = row.get('model') ?? NOT_GROUPED_BY_MODEL;
+      ? completionTokens(row, c)
+      : { ...zeroTokens(), input: countAt(row, c.input_tokens, 'input_tokens') };
+  const batch = batchValue(row, c.batch);
+  const serviceTier = row.at(c.service_tier);
+  const model = row.at(c.model);
+  const apiSource = row.at(c.api_source);
+  const sourceValue = row.at(c.source);
+  const size = row.at(c.size);
+  const modelRaw = model ?? NOT_GROUPED_BY_MODEL;
 
   const tags = stringMap();
   for (const f of MODALITY_FIELDS) {
-    const n = count(row, f);
+    const n = countAt(row, c[f], f);
     if (n > 0) tags[f] = String(n);
   }
-  for (const f of ['api_source', 'source', 'size'] as const) {
-    const s = row.get(f);
-    if (s !== undefined) tags[f] = s;
-  }
+  if (apiSource !== undefined) tags.api_source = apiSource;
+  if (sourceValue !== undefined) tags.source = sourceValue;
+  if (size !== undefined) tags.size = size;
   const dims: Dims = {};
-  const project = row.get('project_id');
-  const apiKey = row.get('api_key_id');
-  const user = row.get('user_id');
+  const project = row.at(c.project_id);
+  const apiKey = row.at(c.api_key_id);
+  const user = row.at(c.user_id);
   if (project !== undefined) dims.project = project;
   if (apiKey !== undefined) dims.apiKey = apiKey;
   if (user !== undefined) dims.user = user;
@@ -173,24 +275,40 @@ function usageRecord(row: CsvRow, endpoint: string, source: UsageRecord['source'
     model: modelRaw,
     modelRaw,
     operation: ep.operation,
-    requests: count(row, 'num_model_requests'),
+    requests: countAt(row, c.num_model_requests, 'num_model_requests'),
     tokens,
     dims,
     tags,
-    dedupKey: reportDedupKey('openai-usage', bucket, result, USAGE_GROUP_FIELDS),
+    // The API result this row is the spreadsheet form of: same group-by values (USAGE_GROUP_FIELDS), same JSON
+    // types, so the key is reportDedupKey's for it (a test holds the two together).
+    dedupKey:
+      reader.usageKeyPrefix(bucket) +
+      `,${orNull(project)},${orNull(user)},${orNull(apiKey)},${orNull(model)},` +
+      `${batch === null ? 'null' : batch ? 'true' : 'false'},${orNull(serviceTier)},` +
+      `${orNull(apiSource)},${orNull(sourceValue)},${orNull(size)}]`,
     source,
   };
   if (bucket.end !== undefined) record.end = bucket.end;
   // The Batch API is its own price tier, whatever service_tier says; OpenAI's `default` is finops' `standard`.
-  const tier = batch === true ? 'batch' : serviceTier?.toLowerCase();
+  const tier = batch === true ? 'batch' : serviceTier === undefined ? undefined : reader.tier(serviceTier);
   if (tier !== undefined) record.serviceTier = tier === 'default' ? 'standard' : tier;
   return record;
 }
 
+/** A group-by value in the key: its JSON string, or null. */
+function orNull(v: string | undefined): string {
+  return v === undefined ? 'null' : jsonString(v);
+}
+
 const MONEY = /^-?\d+(\.\d+)?$/;
 
-function costRecord(row: CsvRow, source: UsageRecord['source'], firstOrg: { id?: string }): UsageRecord {
-  const bucket = bucketOf(row);
+function costRecord(
+  row: CsvRow,
+  source: UsageRecord['source'],
+  firstOrg: { id?: string },
+  reader: FileReader,
+): UsageRecord {
+  const bucket = reader.bucketOf(row);
   const value = row.get('amount_value')!;
   if (!MONEY.test(value)) throw new RowError(`amount_value is not a number: ${JSON.stringify(value)}`);
   // Dollars, like the Costs API (Anthropic's cost report is in cents; this export is not).
@@ -276,34 +394,35 @@ function parseConsoleCsv(input: InputSource): AsyncIterable<ParseItem[]> {
   const file = input.name;
   const endpoint = endpointOf(file);
   let shape: Shape | undefined;
-  let columns: readonly string[] = [];
+  let reader: FileReader | undefined;
   const firstOrg: { id?: string } = {};
   return parseCsvRows(input, {
-    header(cols) {
+    header(cols, column) {
       shape = shapeOf(cols);
-      columns = cols;
       if (shape === undefined) {
         throw new RowError(
           'not an OpenAI usage or cost download: expected start_time with num_model_requests and input_tokens ' +
             '(Activity export) or amount_value (Cost export)',
         );
       }
+      reader = new FileReader(cols, column, endpoint);
     },
     row(row, line, out) {
+      const r = reader!;
       const source = { file, line, format: ID };
       if (shape === 'usage') {
-        if (emptyBucket(row, columns)) out.push(ignored(file, line, EMPTY_DAY));
-        else out.push(rec(usageRecord(row, endpoint, source)));
+        if (r.emptyBucket(row)) out.push(ignored(file, line, EMPTY_DAY));
+        else out.push(rec(usageRecord(row, endpoint, source, r)));
         return;
       }
       if (row.get('amount_value') === undefined) {
-        if (emptyBucket(row, columns)) {
+        if (r.emptyBucket(row)) {
           out.push(ignored(file, line, EMPTY_DAY));
           return;
         }
         throw new RowError('amount_value is empty on a row that names a cost (line_item, project, …)');
       }
-      out.push(rec(costRecord(row, source, firstOrg)));
+      out.push(rec(costRecord(row, source, firstOrg, r)));
     },
   });
 }

@@ -133,17 +133,38 @@ function readValue(item: JsonValueItem, spec: ReportSpec, file: string, out: Par
   }
 }
 
-/** A stable de-duplication key: the format, the bucket, and every group-by value (null when absent). */
+/**
+ * A stable de-duplication key: the format, the bucket, and every group-by value (null when absent), i.e.
+ * `${format}:${JSON.stringify([bucket.start, bucket.end ?? null, ...values])}`, written out without the array.
+ */
 export function reportDedupKey(
   format: string,
   bucket: BucketTimes,
   result: Record<string, unknown>,
   fields: readonly string[],
 ): string {
-  const parts: unknown[] = [bucket.start, bucket.end ?? null];
-  for (const f of fields) {
-    const v = result[f];
-    parts.push(v === undefined ? null : v);
+  let key = `${format}:[${jsonString(bucket.start)},${bucket.end === undefined ? 'null' : jsonString(bucket.end)}`;
+  for (const f of fields) key += ',' + jsonElement(result[f]);
+  return key + ']';
+}
+
+/** `JSON.stringify(v)` as an element of an array (undefined, functions and symbols become `null`). */
+export function jsonElement(v: unknown): string {
+  if (typeof v === 'string') return jsonString(v);
+  if (v === null || v === undefined) return 'null';
+  if (v === true) return 'true';
+  if (v === false) return 'false';
+  return JSON.stringify([v]).slice(1, -1);
+}
+
+/**
+ * `JSON.stringify(s)` for a string: the text in quotes as it stands when nothing in it needs escaping (no quote,
+ * backslash, control character or surrogate), which is what group-by values and instants are.
+ */
+export function jsonString(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
   }
-  return `${format}:${JSON.stringify(parts)}`;
+  return '"' + s + '"';
 }

@@ -66,6 +66,8 @@ export function toIsoInstant(value: unknown, field = 'timestamp'): string {
     ms = value >= EPOCH_MS_FLOOR ? value : value * 1000;
   } else if (typeof value === 'string') {
     const s = value.trim();
+    const simple = simpleInstant(s);
+    if (simple !== undefined) return simple;
     if (/^\d+(\.\d+)?$/.test(s)) return toIsoInstant(Number(s), field);
     let iso = s.replace(' ', 'T');
     if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) iso += 'T00:00:00Z';
@@ -83,6 +85,91 @@ export function toIsoInstant(value: unknown, field = 'timestamp'): string {
   const y = d.getUTCFullYear();
   if (y < 2000 || y > 2200) throw new RowError(`${field} is out of range: ${JSON.stringify(value)}`);
   return d.toISOString();
+}
+
+/**
+ * A copy of `s` that holds on to nothing else, for a key kept in a memo. A cell cut from a chunk of the input
+ * (String#split, #slice) is, in V8, a view into the whole chunk: kept as a key, it would keep that chunk (256 KiB)
+ * alive, and a memo of a few thousand keys would hold most of the file.
+ */
+export function detach(s: string): string {
+  return (' ' + s).slice(1);
+}
+
+/** Most distinct timestamp texts an InstantMemo remembers (memory stays bounded on any input). */
+export const INSTANT_MEMO_LIMIT = 10_000;
+
+/**
+ * toIsoInstant of the forms most logs and exports write, read without regular expressions or Date.parse:
+ * `YYYY-MM-DD`, and `YYYY-MM-DD[T ]HH:MM:SS[.sss][Z]` with every field in range (a real day of the month,
+ * hour ≤ 23 …) and the year in 2000..2200. Undefined for anything else, which the general reading decides.
+ */
+function simpleInstant(s: string): string | undefined {
+  const n = s.length;
+  if (n !== 10 && n !== 19 && n !== 20 && n !== 23 && n !== 24) return undefined;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return undefined;
+  const y = digitsAt(s, 0, 4);
+  const mo = digitsAt(s, 5, 2);
+  const d = digitsAt(s, 8, 2);
+  if (y < 2000 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return undefined;
+  if (n === 10) return `${s}T00:00:00.000Z`;
+  const t = s.charCodeAt(10);
+  if ((t !== 84 && t !== 32) || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined;
+  const zulu = n === 20 || n === 24;
+  if (zulu && s.charCodeAt(n - 1) !== 90) return undefined;
+  const frac = n >= 23;
+  if (frac && (s.charCodeAt(19) !== 46 || digitsAt(s, 20, 3) < 0)) return undefined;
+  const h = digitsAt(s, 11, 2);
+  const mi = digitsAt(s, 14, 2);
+  const sec = digitsAt(s, 17, 2);
+  if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return undefined;
+  // Built from copies of its parts even when `s` is already in this form: `s` may be a view into a whole chunk of
+  // the input, which a kept instant must not hold on to.
+  return `${s.slice(0, 10)}T${s.slice(11, 19)}.${frac ? s.slice(20, 23) : '000'}Z`;
+}
+
+/** The number written by `len` ASCII digits at `at`; -1 when one of them is not a digit. */
+function digitsAt(s: string, at: number, len: number): number {
+  let v = 0;
+  for (let i = at; i < at + len; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+/**
+ * `convert(text, field)` (toIsoInstant by default) remembered per distinct text: exports repeat the same bucket
+ * boundaries on thousands of rows. The last text is checked first (rows come in time order), then a map of up to
+ * INSTANT_MEMO_LIMIT texts. Only results are remembered, never failures, so a bad cell fails on every row with the
+ * same message; `convert` must not depend on `field` except for its error messages.
+ */
+export class InstantMemo {
+  private readonly convert: (v: unknown, field: string) => string;
+  private readonly known = new Map<string, string>();
+  private lastText: string | undefined;
+  private lastIso = '';
+  constructor(convert: (v: unknown, field: string) => string = toIsoInstant) {
+    this.convert = convert;
+  }
+  /** The instant for `text`, or the RowError `convert` throws for it. */
+  get(text: string, field: string): string {
+    if (text === this.lastText) return this.lastIso;
+    let iso = this.known.get(text);
+    if (iso === undefined) {
+      iso = this.convert(text, field);
+      if (this.known.size < INSTANT_MEMO_LIMIT) this.known.set(detach(text), iso);
+    }
+    this.lastText = text;
+    this.lastIso = iso;
+    return iso;
+  }
 }
 
 /** Upper bound for one token count: above it a row is rejected as absurd (10^12 tokens ≈ $10M on any list). */

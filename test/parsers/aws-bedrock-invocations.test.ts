@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../../src/core/record.ts';
 import { UsageRecordSchema } from '../../src/core/record.ts';
@@ -189,6 +190,52 @@ describe('principalOf', () => {
     expect(principalOf('arn:aws:iam::111122223333:role/service-role/Builder')).toEqual({ name: 'Builder' });
     expect(principalOf('arn:aws:iam::111122223333:root')).toEqual({ name: 'root' });
     expect(principalOf('arn:aws:sts::111122223333:federated-user/carol')).toEqual({ name: 'carol' });
+  });
+});
+
+describe('principalOf against its reference', () => {
+  /** principalOf as it was before it read with indexOf (split, slice and join): the reference. */
+  function referencePrincipalOf(arn: string): { name?: string; session?: string } {
+    const resource = arn.split(':').slice(5).join(':');
+    if (resource === '' || resource === 'root') return resource === 'root' ? { name: 'root' } : {};
+    const parts = resource.split('/');
+    const kind = parts[0];
+    if (kind === 'assumed-role' && parts.length >= 2) {
+      const out: { name?: string; session?: string } = { name: parts[1]! };
+      if (parts.length >= 3) out.session = parts.slice(2).join('/');
+      return out;
+    }
+    if ((kind === 'user' || kind === 'role' || kind === 'federated-user') && parts.length >= 2)
+      return { name: parts[parts.length - 1]! };
+    return { name: resource };
+  }
+
+  it('gives the same name and session (and key order) on ARN-like text', () => {
+    const piece = fc.constantFrom(
+      ':',
+      '/',
+      'arn',
+      'aws',
+      'sts',
+      '',
+      'root',
+      'user',
+      'role',
+      'assumed-role',
+      'federated-user',
+      'App',
+      's-1',
+      '123',
+      '::',
+      '//',
+    );
+    fc.assert(
+      fc.property(fc.boolean(), fc.array(piece, { maxLength: 14 }), (prefixed, pieces) => {
+        const arn = (prefixed ? 'arn:aws:sts::123:' : '') + pieces.join('');
+        expect(JSON.stringify(principalOf(arn))).toBe(JSON.stringify(referencePrincipalOf(arn)));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
 

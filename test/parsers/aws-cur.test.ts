@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../../src/core/record.ts';
 import { UsageRecordSchema } from '../../src/core/record.ts';
@@ -293,6 +294,163 @@ describe('decimalTokens', () => {
     for (const bad of ['', '.', '-1', '1,5', 'abc', '1e', '0x10'])
       expect(() => decimalTokens(bad, 3, 'q'), bad).toThrow(RowError);
     expect(() => decimalTokens('2e9', 3, 'q')).toThrow('q is absurdly large: 2e9');
+  });
+});
+
+/** decimalTokens as it was before its fast path for plain decimals (one regular expression): the reference. */
+function referenceDecimalTokens(text: string, exp10: number, field: string): number {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text.trim());
+  if (!m || (m[2] === '' && (m[3] ?? '') === ''))
+    throw new RowError(`${field} is not a number: ${JSON.stringify(text)}`);
+  const digits = (m[2] ?? '') + (m[3] ?? '');
+  const point = (m[2] ?? '').length + exp10 + Number(m[4] ?? '0');
+  let whole: string;
+  let next: number;
+  if (point <= 0) {
+    whole = '0';
+    next = point === 0 ? Number(digits[0] ?? '0') : 0;
+  } else if (point >= digits.length) {
+    whole = digits + '0'.repeat(point - digits.length);
+    next = 0;
+  } else {
+    whole = digits.slice(0, point);
+    next = Number(digits[point]);
+  }
+  let n = Number(whole.replace(/^0+(?=\d)/, '') || '0');
+  if (next >= 5) n += 1;
+  if (m[1] === '-' && n !== 0) throw new RowError(`${field} is negative: ${text.trim()}`);
+  if (n > 1e12) throw new RowError(`${field} is absurdly large: ${text.trim()}`);
+  return n;
+}
+
+describe('decimalTokens against its reference', () => {
+  const outcome = (f: typeof decimalTokens, t: string, e: number) => {
+    try {
+      return f(t, e, 'q');
+    } catch (x) {
+      return `${(x as Error).constructor.name}: ${(x as Error).message}`;
+    }
+  };
+  it('gives the same count or message on decimal-like text, for every unit', () => {
+    const text = fc
+      .array(
+        fc.constantFrom('0', '1', '2', '4', '5', '6', '9', '9', '0', '.', '.', '-', '+', 'e', ' ', 'x'),
+        {
+          maxLength: 22,
+        },
+      )
+      .map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(text, fc.constantFrom(0, 1, 3, 6, -2), (t, e) => {
+        expect(outcome(decimalTokens, t, e)).toEqual(outcome(referenceDecimalTokens, t, e));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('agrees at rounding and size edges', () => {
+    for (const t of [
+      '0.0005',
+      '0.00049',
+      '999999999.9995',
+      '999999999.9994',
+      '1000000000.0',
+      '9999999999999999999',
+      '00012.5',
+      '.5',
+      '5.',
+      '0.4999',
+      '1000000000000000.5',
+    ])
+      for (const e of [0, 3, 6])
+        expect(outcome(decimalTokens, t, e), `${t} ${e}`).toEqual(outcome(referenceDecimalTokens, t, e));
+  });
+});
+
+describe('aws-cur: what is remembered per distinct cell is never stale', () => {
+  it('reads each row from its own cells: tag maps, units, principals, times and usage types in turn', async () => {
+    const head =
+      'identity_line_item_id,line_item_usage_start_date,line_item_usage_end_date,line_item_product_code,' +
+      'line_item_usage_type,line_item_usage_amount,line_item_unblended_cost,pricing_unit,line_item_iam_principal,' +
+      'resource_tags\n';
+    const line = (
+      id: string,
+      start: string,
+      ut: string,
+      amount: string,
+      unit: string,
+      who: string,
+      tags: string,
+    ) => `${id},${start},2026-01-02T00:00:00Z,AmazonBedrock,${ut},${amount},0.1,${unit},${who},${tags}\n`;
+    const A = '"{""team"":""a"",""app"":""x""}"';
+    const B = '"{""team"":""b""}"';
+    const alice = 'arn:aws:iam::1:user/alice';
+    const role = 'arn:aws:sts::1:assumed-role/App/s-1';
+    const csv =
+      head +
+      line('r1', '2026-01-01T00:00:00Z', 'USE1-Claude3Haiku-input-tokens', '1', '1K tokens', alice, A) +
+      line('r2', '2026-01-01T01:00:00Z', 'USE1-NovaPro-output-tokens', '1', '1M tokens', role, B) +
+      line(
+        'r3',
+        '2026-01-01T00:00:00Z',
+        'USE1-Claude3Haiku-input-tokens',
+        '1',
+        '1K tokens',
+        alice,
+        '"{bad"',
+      ) +
+      line('r4', 'yesterday', 'USE1-Claude3Haiku-input-tokens', '1', '1K tokens', alice, A) +
+      line('r5', '2026-01-01T01:00:00Z', 'USE1-Claude3Haiku-input-tokens', '1', 'Hours', alice, A) +
+      line('r6', '2026-01-01T01:00:00Z', 'USE1-Claude3Haiku-input-tokens', '2', '1K tokens', role, '"{bad"') +
+      line('r7', 'yesterday', 'USE1-Claude3Haiku-input-tokens', '1', '1K tokens', alice, B) +
+      line('r8', '2026-01-01T02:00:00Z', 'USE1-NovaPro-output-tokens', '3', '1k tokens', '', A) +
+      line('r9', '2026-01-01T00:00:00Z', 'USE1-Claude3Haiku-input-tokens', '1', 'Hours', role, B);
+    const { records, problems } = await parseFile(parser, tempFile('memo-cur.csv', csv));
+    expect(
+      records.map((r) => [
+        r.source.line,
+        r.start,
+        r.model,
+        r.tokens.input + r.tokens.output,
+        r.dims.user,
+        r.tags,
+      ]),
+    ).toEqual([
+      [
+        2,
+        '2026-01-01T00:00:00.000Z',
+        'claude-3-haiku',
+        1000,
+        'alice',
+        expect.objectContaining({ team: 'a', app: 'x' }),
+      ],
+      [
+        3,
+        '2026-01-01T01:00:00.000Z',
+        'amazon.nova-pro-v1:0',
+        1_000_000,
+        'App',
+        expect.objectContaining({ team: 'b' }),
+      ],
+      [
+        9,
+        '2026-01-01T02:00:00.000Z',
+        'amazon.nova-pro-v1:0',
+        3000,
+        undefined,
+        expect.objectContaining({ team: 'a' }),
+      ],
+    ]);
+    expect(records[1]!.tags.app).toBeUndefined(); // B's map, not A's
+    expect(records[2]!.tags.iamPrincipal).toBeUndefined();
+    expect(problems.map((p) => [p.line, p.reason])).toEqual([
+      [4, 'resource_tags is not a JSON map: "{bad"'],
+      [5, 'line_item_usage_start_date is not a valid time: "yesterday"'],
+      [6, 'pricing_unit "Hours" is not a token unit for token usage type USE1-Claude3Haiku-input-tokens'],
+      [7, 'resource_tags is not a JSON map: "{bad"'],
+      [8, 'line_item_usage_start_date is not a valid time: "yesterday"'],
+      [10, 'pricing_unit "Hours" is not a token unit for token usage type USE1-Claude3Haiku-input-tokens'],
+    ]);
   });
 });
 

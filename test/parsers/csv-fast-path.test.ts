@@ -163,6 +163,93 @@ describe('parseCsvRows fast path', () => {
     expect(r.events.at(-1)).toEqual(['record', 5, JSON.stringify(['5', '6'])]);
   });
 
+  it('gives handlers the column positions get() reads, and at() reads cells as get() does', async () => {
+    const text = 'Model, cost ,model,NAME\n gpt ,NULL,x,  \n\u00a0a\u00a0,2,y\n1\n';
+    const seen: unknown[] = [];
+    const input: InputSource = {
+      name: 'x.csv',
+      head: '',
+      chunks: async function* () {
+        yield Buffer.from(text);
+      },
+    };
+    const names = ['Model', 'model', 'MODEL', 'cost', 'COST', 'name', 'missing'];
+    let at: number[] = [];
+    for await (const batch of parseCsvRows(input, {
+      header: (_cols, column) => void (at = names.map((n) => column(n))),
+      row: (row) => void seen.push(names.map((n, i) => [row.get(n), row.at(at[i]!), row.has(n)])),
+    }))
+      expect(batch).toEqual([]);
+    expect(at).toEqual([0, 0, 0, 1, 1, 3, -1]);
+    for (const r of seen as [unknown, unknown, boolean][][]) for (const [g, a] of r) expect(a).toBe(g);
+    expect((seen as unknown[][]).map((r) => r.map((c) => (c as unknown[])[0]))).toEqual([
+      ['gpt', 'gpt', 'gpt', undefined, undefined, undefined, undefined],
+      ['a', 'a', 'a', '2', '2', undefined, undefined],
+      ['1', '1', '1', undefined, undefined, undefined, undefined],
+    ]);
+  });
+
+  it('reads ASCII chunks, then UTF-8 cut inside a character, and lines across chunks, as csv-parse does', async () => {
+    const text = 'h1,h2\n' + 'ab,cd\n'.repeat(50) + 'é€,x\n' + 'a,"b,c"\n'.repeat(20) + 'z,€\n';
+    const bytes = Buffer.from(text);
+    const e = bytes.indexOf(Buffer.from('€'));
+    for (const cuts of [
+      [7, 40, e + 1, e + 2, e + 5],
+      [e - 1, e + 1],
+      [3, 9, 11, 13, e + 2, bytes.length - 2],
+    ]) {
+      const chunks = split(text, cuts);
+      expect((await fast(chunks)).events).toEqual(comparable(await reference(chunks)));
+    }
+  });
+
+  it('reads large chunks in pieces: lines, characters and a 200 KB field across the cuts, as csv-parse does', async () => {
+    const rows: string[] = ['id,text,n'];
+    for (let i = 0; i < 9000; i++) rows.push(`${i},${i % 50 === 0 ? '"q,""r"""' : 'é€x'.repeat(i % 7)},${i}`);
+    rows.push(`long,${'ab€'.repeat(70_000)},1`, `quoted,"${'x,"" '.repeat(20_000)}",2`, 'last,é,3');
+    const text = rows.join('\n') + '\n';
+    for (const cuts of [[], [100_000, 300_000], [65_535, 65_537, 131_071, 200_001]]) {
+      const chunks = split(text, cuts);
+      const r = await fast(chunks);
+      expect(r.irregular).toBe(false);
+      expect(r.events).toEqual(comparable(await reference(chunks)));
+    }
+  });
+
+  it('keeps nothing of a chunk once it asks for the next (reusable chunks)', async () => {
+    const text = 'id,name,tags\n' + '1,"a ""b""",é€\n2,plain,x\n'.repeat(3000) + '3,"multi\nline",z\n4,€,w\n';
+    const bytes = Buffer.from(text);
+    for (const size of [7, 4096, 70_000]) {
+      // One buffer, overwritten for every chunk and scribbled over when the next is asked for: what `reusable` allows.
+      const shared = Buffer.alloc(size);
+      let asked: { reusable?: boolean } | undefined;
+      const input: InputSource = {
+        name: 'x.csv',
+        head: '',
+        hints: { outOfPeriod: 0 },
+        chunks: (opts) => {
+          asked = opts;
+          return (async function* () {
+            for (let at = 0; at < bytes.length; at += size) {
+              const n = bytes.copy(shared, 0, at, at + size);
+              yield shared.subarray(0, n);
+              shared.fill(0x3f);
+            }
+          })();
+        },
+      };
+      const rows: string[] = [];
+      for await (const batch of parseCsvRows(input, {
+        row: (row) => void rows.push(JSON.stringify((row as unknown as { cells: string[] }).cells)),
+      }))
+        expect(batch).toEqual([]);
+      expect(asked).toEqual({ reusable: true });
+      const expected = (await reference([bytes])).filter((e) => e[0] === 'record').slice(1);
+      expect(rows).toEqual(expected.map((e) => e[2]));
+      expect(rows.length).toBe(6002);
+    }
+  });
+
   it('keeps another delimiter', async () => {
     const text = 'a;b\n1;"2;3"\n';
     expect((await fast([Buffer.from(text)], ';')).events).toEqual(

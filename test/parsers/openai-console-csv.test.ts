@@ -4,9 +4,14 @@ import { describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../../src/core/record.ts';
 import { UsageRecordSchema } from '../../src/core/record.ts';
 import { openInput } from '../../src/io/input.ts';
-import { EMPTY_DAY, openaiConsoleCsvParser as parser } from '../../src/parsers/openai-console-csv.ts';
+import {
+  EMPTY_DAY,
+  openaiConsoleCsvParser as parser,
+  USAGE_GROUP_FIELDS,
+} from '../../src/parsers/openai-console-csv.ts';
 import { openaiCostsParser } from '../../src/parsers/openai-costs.ts';
 import { openaiUsageParser } from '../../src/parsers/openai-usage.ts';
+import { reportDedupKey } from '../../src/parsers/report-pages.ts';
 import { emptyStats, readRecords } from '../../src/pipeline/read.ts';
 import {
   collect,
@@ -130,6 +135,159 @@ describe('openai-console-csv: usage download (Activity → Export)', () => {
       tokens: { input: 3_000_000, cacheRead: 0, cacheWrite: 0, output: 0 },
     });
     expect(records[0]!.dedupKey).toContain('"organization.usage.embeddings.result"');
+  });
+
+  it('reads each row from its own cells, whatever the rows before held (times, tier, counts, key)', async () => {
+    const head =
+      'start_time,end_time,project_id,user_id,api_key_id,model,batch,service_tier,num_model_requests,' +
+      'input_tokens,output_tokens,input_cached_tokens,input_audio_tokens\n';
+    const rows = [
+      '1759622400,1759708800,p1,u1,k1,gpt-4o,False,Default,1.0,10.0,1.0,0.0,0.0',
+      '1759708800,1759795200,p1,u1,k1,gpt-4o,True,default,2.0,20.0,2.0,5.0,3.0',
+      '1759622400,1759708800,"p""2",u\\2,k-é,gpt-4o-mini,false,flex,3,30,3,0,0',
+      'yesterday,1759708800,p1,u1,k1,gpt-4o,false,default,1,10,1,0,0',
+      '1759622400,,p1,,,gpt-4o,TRUE,Priority,4,40.00,4.,0,0',
+      '1759622400,1759708800,p1,u1,k1,gpt-4o,1,flex,5,5.5,1,0,0',
+      '1759622400,1759708800,p1,u1,k1,gpt-4o,0,flex,6,60,-6,0,0',
+      '1759622400,1759708800,p1,u1,k1,,yes,flex,7,70,7,0,0',
+      '1759622400,1759708800,p1,u1,k1,gpt-4o,,FLEX,0008,80,8,0,0',
+    ];
+    const { records, problems } = await collect(
+      parser,
+      memInput('completions_usage_x.csv', Buffer.from(head + rows.join('\n') + '\n')),
+    );
+    expect(records.map((r) => [r.source.line, r.start, r.end, r.serviceTier, r.requests, r.tokens])).toEqual([
+      [
+        2,
+        '2025-10-05T00:00:00.000Z',
+        '2025-10-06T00:00:00.000Z',
+        'standard',
+        1,
+        { input: 10, cacheRead: 0, cacheWrite: 0, output: 1 },
+      ],
+      [
+        3,
+        '2025-10-06T00:00:00.000Z',
+        '2025-10-07T00:00:00.000Z',
+        'batch',
+        2,
+        { input: 15, cacheRead: 5, cacheWrite: 0, output: 2 },
+      ],
+      [
+        4,
+        '2025-10-05T00:00:00.000Z',
+        '2025-10-06T00:00:00.000Z',
+        'flex',
+        3,
+        { input: 30, cacheRead: 0, cacheWrite: 0, output: 3 },
+      ],
+      [
+        6,
+        '2025-10-05T00:00:00.000Z',
+        undefined,
+        'batch',
+        4,
+        { input: 40, cacheRead: 0, cacheWrite: 0, output: 4 },
+      ],
+      [
+        10,
+        '2025-10-05T00:00:00.000Z',
+        '2025-10-06T00:00:00.000Z',
+        'flex',
+        8,
+        { input: 80, cacheRead: 0, cacheWrite: 0, output: 8 },
+      ],
+    ]);
+    expect(records.map((r) => r.tags.input_audio_tokens)).toEqual([
+      undefined,
+      '3',
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(problems.map((p) => [p.line, p.reason])).toEqual([
+      [5, 'start_time is not a valid time: "yesterday"'],
+      [7, 'input_tokens is not a whole number: "5.5"'],
+      [8, 'output_tokens is negative: -6'],
+      [9, 'batch is not true or false: "yes"'],
+    ]);
+    // Each key is the one reportDedupKey (the Usage API parser's) gives the row's bucket and group-by values.
+    const values: [
+      string | null,
+      string | null,
+      string | null,
+      string | null,
+      boolean | null,
+      string | null,
+    ][] = [
+      ['p1', 'u1', 'k1', 'gpt-4o', false, 'Default'],
+      ['p1', 'u1', 'k1', 'gpt-4o', true, 'default'],
+      ['p"2', 'u\\2', 'k-é', 'gpt-4o-mini', false, 'flex'],
+      ['p1', null, null, 'gpt-4o', true, 'Priority'],
+      ['p1', 'u1', 'k1', 'gpt-4o', null, 'FLEX'],
+    ];
+    expect(records.map((r) => r.dedupKey)).toEqual(
+      records.map((r, i) => {
+        const [project_id, user_id, api_key_id, model, batch, service_tier] = values[i]!;
+        const result = {
+          object: 'organization.usage.completions.result',
+          project_id,
+          user_id,
+          api_key_id,
+          model,
+          batch,
+          service_tier,
+          api_source: null,
+          source: null,
+          size: null,
+        };
+        const bucket = r.end === undefined ? { start: r.start } : { start: r.start, end: r.end };
+        return reportDedupKey('openai-usage', bucket, result, USAGE_GROUP_FIELDS);
+      }),
+    );
+  });
+
+  it('reads counts as the pattern ^\\d+(\\.0*)?$ does', async () => {
+    const cells = [
+      '0',
+      '7',
+      '007',
+      '7.',
+      '7.0',
+      '7.000',
+      '7.01',
+      '7.10',
+      '.0',
+      '-0',
+      '+7',
+      '7e0',
+      ' 7 ',
+      '1000000000000',
+      '1000000000001',
+      '0000000000000000000000012',
+      '99999999999999999999',
+    ];
+    const head = 'start_time,end_time,model,num_model_requests,input_tokens\n';
+    const csv = head + cells.map((c) => `1759622400,1759708800,m,1,${c}`).join('\n') + '\n';
+    const { records, problems } = await collect(
+      parser,
+      memInput('completions_usage_x.csv', Buffer.from(csv)),
+    );
+    const expected = cells.map((c) => {
+      const v = c.trim();
+      if (!/^\d+(\.0*)?$/.test(v))
+        return v.startsWith('-')
+          ? `input_tokens is negative: ${v}`
+          : `input_tokens is not a whole number: ${JSON.stringify(v)}`;
+      const n = Number.parseInt(v, 10);
+      return n > 1e12 ? `input_tokens is absurdly large: ${v}` : n;
+    });
+    const got: (string | number)[] = [];
+    for (let line = 2; line < cells.length + 2; line++) {
+      const r = records.find((x) => x.source.line === line);
+      got.push(r ? r.tokens.input : problems.find((p) => p.line === line)!.reason);
+    }
+    expect(got).toEqual(expected);
   });
 
   it('refuses a CSV with neither shape, at line 1', async () => {
