@@ -161,8 +161,16 @@ function summarize(report: Report, quiet: boolean | undefined): void {
   if (p.duplicates > 0) say(`finops: ${fmtInt(p.duplicates)} duplicate row(s) counted once`, quiet);
   if (report.unpriced.length > 0) {
     const models = report.unpriced.map((u) => `${u.model} (${u.reason})`).join(', ');
+    // Bills and daily usage buckets state tokens but no request count: name the tokens, never "0 requests".
+    const tokens = report.unpriced.reduce(
+      (n, u) => n + u.tokens.input + u.tokens.cacheRead + u.tokens.cacheWrite + u.tokens.output,
+      0,
+    );
+    const requests = report.totals.unpricedRequests;
+    const what =
+      requests > 0 ? `${fmtInt(requests)} request(s) (${fmtInt(tokens)} tokens)` : `${fmtInt(tokens)} tokens`;
     say(
-      `finops: ${fmtInt(report.totals.unpricedRequests)} request(s) have no price and are not in the cost: ${models}. ` +
+      `finops: ${what} have no price and are not in the cost: ${models}. ` +
         'Add prices under pricing.overrides in finops.yaml, or import a price list with `finops pricing import`.',
       quiet,
     );

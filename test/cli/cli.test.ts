@@ -395,6 +395,43 @@ describe('finops report: small inputs with hand-computed costs', () => {
   });
 });
 
+describe('finops report: unpriced usage without request counts', () => {
+  it('names the unpriced tokens when the source states no requests (never "0 requests")', () => {
+    // An Anthropic usage report: daily buckets with tokens and no request count, for a model no catalog knows.
+    const input = JSON.stringify({
+      data: [
+        {
+          starting_at: '2026-10-01T00:00:00Z',
+          ending_at: '2026-10-02T00:00:00Z',
+          results: [
+            {
+              model: 'claude-mystery-9',
+              uncached_input_tokens: 1500,
+              cache_read_input_tokens: 200,
+              cache_creation: { ephemeral_1h_input_tokens: 0, ephemeral_5m_input_tokens: 300 },
+              output_tokens: 500,
+              service_tier: 'standard',
+              context_window: '0-200k',
+            },
+          ],
+        },
+      ],
+      has_more: false,
+      next_page: null,
+    });
+    const r = finops(['report', '-', '--format', 'json'], { input });
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.stdout) as Report;
+    expect(rep.totals.unpricedRequests).toBe(0);
+    expect(rep.unpriced.map((u) => u.model)).toEqual(['claude-mystery-9']);
+    // 1,500 input + 200 cache read + 300 cache write + 500 output
+    expect(r.stderr).toContain(
+      'finops: 2,500 tokens have no price and are not in the cost: claude-mystery-9',
+    );
+    expect(r.stderr).not.toContain('0 request(s)');
+  });
+});
+
 describe('finops reconcile', () => {
   it('reconciles the demo exports: the three billed sources match, the gateway has no bill', () => {
     const r = finops(['reconcile', DEMO, '--config', DEMO_CONFIG, '--by', 'month', '--format', 'json']);
