@@ -3,7 +3,17 @@ import { stringMap } from '../core/record.ts';
 import type { InputSource } from '../io/input.ts';
 import { isBlank, parseJsonLines } from './json-lines.ts';
 import type { Parser } from './types.ts';
-import { isObject, optString, rec, requestKey, RowError, tokenCount, toIsoInstant } from './util.ts';
+import {
+  daysInMonth,
+  digitsAt,
+  isObject,
+  optString,
+  rec,
+  requestKey,
+  RowError,
+  tokenCount,
+  toIsoInstant,
+} from './util.ts';
 
 const FORMAT = 'request-log';
 
@@ -102,8 +112,6 @@ export function isoInstant(value: unknown): string {
   return toIsoInstant(value);
 }
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 function isCanonicalIso(s: string): boolean {
   if (
     s.charCodeAt(4) !== 45 || // -
@@ -116,31 +124,25 @@ function isCanonicalIso(s: string): boolean {
   ) {
     return false;
   }
-  const year = digits(s, 0, 4);
-  const month = digits(s, 5, 2);
-  const day = digits(s, 8, 2);
+  const year = digitsAt(s, 0, 4);
+  const month = digitsAt(s, 5, 2);
+  const day = digitsAt(s, 8, 2);
   if (year < 2000 || year > 2200 || month < 1 || month > 12 || day < 1) return false;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const dim = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
-  // Out-of-range fields (Feb 30, 24:00) are left to toIsoInstant, which normalises them as Date does.
+  // Out-of-range fields (Feb 30, 24:00) are left to toIsoInstant, which normalises them as Date does. digitsAt is
+  // -1 for a non-digit, so each field is checked from below too.
+  const h = digitsAt(s, 11, 2);
+  const mi = digitsAt(s, 14, 2);
+  const sec = digitsAt(s, 17, 2);
   return (
-    day <= dim &&
-    digits(s, 11, 2) <= 23 &&
-    digits(s, 14, 2) <= 59 &&
-    digits(s, 17, 2) <= 59 &&
-    digits(s, 20, 3) >= 0
+    day <= daysInMonth(year, month) &&
+    h >= 0 &&
+    h <= 23 &&
+    mi >= 0 &&
+    mi <= 59 &&
+    sec >= 0 &&
+    sec <= 59 &&
+    digitsAt(s, 20, 3) >= 0
   );
-}
-
-/** The non-negative integer written by `len` ASCII digits at `at`, or -1 when one is not a digit. */
-function digits(s: string, at: number, len: number): number {
-  let n = 0;
-  for (let i = at; i < at + len; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n;
 }
 
 // OpenAI counts cached tokens inside the prompt count: subtract them here so `input` is uncached only.

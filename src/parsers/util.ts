@@ -129,7 +129,7 @@ function simpleInstant(s: string): string | undefined {
 }
 
 /** The number written by `len` ASCII digits at `at`; -1 when one of them is not a digit. */
-function digitsAt(s: string, at: number, len: number): number {
+export function digitsAt(s: string, at: number, len: number): number {
   let v = 0;
   for (let i = at; i < at + len; i++) {
     const c = s.charCodeAt(i) - 48;
@@ -139,7 +139,8 @@ function digitsAt(s: string, at: number, len: number): number {
   return v;
 }
 
-function daysInMonth(y: number, m: number): number {
+/** Days in month `m` (1–12) of year `y`, Gregorian. */
+export function daysInMonth(y: number, m: number): number {
   if (m === 2) return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28;
   return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }

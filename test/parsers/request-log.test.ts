@@ -321,6 +321,10 @@ describe('isoInstant (fast path of toIsoInstant)', () => {
       '1999-12-31T23:59:59.999Z',
       '2026-1a-01T00:00:00.000Z',
       '2026-10-01T09:14:03.51xZ',
+      // A non-digit in the time fields is not a canonical instant (was taken as one: -1 passed `<= 23`).
+      '2026-10-01Tab:14:03.512Z',
+      '2026-10-01T09:-1:03.512Z',
+      '2026-10-01T09:14:0x.512Z',
     ]) {
       same(v);
     }
