@@ -214,7 +214,7 @@ class ChunkReader implements AsyncIterator<Buffer> {
 }
 
 /** A ChunkReader for `path` from byte `start`. */
-export function fileChunks(path: string, start: number): ChunkReader {
+function fileChunks(path: string, start: number): ChunkReader {
   return new ChunkReader(path, start);
 }
 
