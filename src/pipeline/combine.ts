@@ -158,8 +158,8 @@ export class Combiner {
     return this.buckets.size;
   }
 
-  /** Adds one priced record. */
-  add(p: PricedRecord): void {
+  /** Adds one priced record; returns its bucket. */
+  add(p: PricedRecord): Bucket {
     const r = p.record;
     const c = this.classOf(p);
     const day = this.calendar.date(r.start);
@@ -185,23 +185,6 @@ export class Combiner {
       m.set(inner, b);
     }
     this.accumulate(b, p);
-  }
-
-  /**
-   * One record as a bucket of its own (n = 1), not kept here: for a record whose fate (a copy of an earlier one?)
-   * the scan decides later. Merging it in later is the same as having added it.
-   */
-  single(p: PricedRecord): Bucket {
-    const r = p.record;
-    const c = this.classOf(p);
-    const values = this.dims.length > 0 ? this.dims.map((d) => dimValue(r, d, this.calendar)) : undefined;
-    const b = this.newBucket(p, c, this.calendar.date(r.start), values);
-    this.accumulate(b, p);
-    const sum = this.sums.get(b);
-    if (sum) {
-      b.cost = sum.partials;
-      this.sums.delete(b);
-    }
     return b;
   }
 
@@ -345,8 +328,10 @@ export class Combiner {
       cacheWrite: b.cacheWrite,
       output: b.output,
     };
-    if (b.cacheWrite1h !== undefined) tokens.cacheWrite1h = b.cacheWrite1h;
-    if (b.reasoning !== undefined) tokens.reasoning = b.reasoning;
+    // Only when not zero: a sum that a copy taken out brought back to 0 (keyed.ts) reads as no such tokens, as it
+    // would had the copy never been added (every consumer reads an absent count as 0).
+    if (b.cacheWrite1h) tokens.cacheWrite1h = b.cacheWrite1h;
+    if (b.reasoning) tokens.reasoning = b.reasoning;
     const dims: UsageRecord['dims'] = {};
     const r: UsageRecord = {
       start: b.start,

@@ -8,6 +8,7 @@ import type { LoadPriceBookOptions } from '../pricing/index.ts';
 import { Combiner } from './combine.ts';
 import type { EnrichStats, PricedRecord } from './enrich.ts';
 import { expandInputs } from './inputs.ts';
+import { settleKeyed } from './keyed.ts';
 import { emptyStats, MAX_KEPT_PROBLEMS, parserSet, type FileStats, type ReadStats } from './read.ts';
 import type { ScanOptions, ScanResult } from './scan.ts';
 import { SeenSet } from './seen-set.ts';
@@ -314,28 +315,23 @@ class Scheduler {
       const keys = o.keys!;
       o.keys = undefined;
       s.committed = true;
-      if (o.deferred) {
-        // Keyed records held apart: each goes in unless an earlier task (or this one) had its key.
+      if (o.keyed) {
+        // Keyed records held apart: those whose key an earlier task (or this one) had are taken out.
+        const settled = settleKeyed(o.keyed, (i) => this.seen.addHash(keys[2 * i]!, keys[2 * i + 1]!));
+        o.keyed = undefined;
+        o.part.buckets.push(...settled.part.buckets);
+        o.part.entries.push(...settled.part.entries);
+        o.covered.push(...settled.covered);
+        const { copies, tokenizedRecords, tokenizedTokens } = settled.copies;
+        o.stats.records -= copies;
+        o.stats.duplicates += copies;
         const fs = o.stats.files[0];
-        for (let k = 0; k < keys.length; k += 2) {
-          const d = o.deferred[k / 2]!;
-          if (this.seen.addHash(keys[k]!, keys[k + 1]!)) {
-            if (d.bucket) o.part.buckets.push(d.bucket);
-            if (d.cover) o.covered.push(d.cover);
-            continue;
-          }
-          o.stats.records--;
-          o.stats.duplicates++;
-          if (fs) {
-            fs.records--;
-            fs.duplicates++;
-          }
-          if (d.tokenized !== undefined) {
-            o.enrich.tokenizedRecords--;
-            o.enrich.tokenizedTokens -= d.tokenized;
-          }
+        if (fs) {
+          fs.records -= copies;
+          fs.duplicates += copies;
         }
-        o.deferred = undefined;
+        o.enrich.tokenizedRecords -= tokenizedRecords;
+        o.enrich.tokenizedTokens -= tokenizedTokens;
         s.final = o;
         this.cursor++;
         continue;

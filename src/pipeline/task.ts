@@ -11,10 +11,11 @@ import { HEAD_BYTES, openInput, openInputRange, type InputSource } from '../io/i
 import { detectFormat } from '../parsers/registry.ts';
 import type { Parser } from '../parsers/types.ts';
 import type { PriceBook } from '../pricing/index.ts';
-import { Combiner, type Bucket, type CombinedPart } from './combine.ts';
+import { Combiner, type CombinedPart } from './combine.ts';
 import { Enricher, type EnrichStats } from './enrich.ts';
 import { chooseParser, emptyStats, readInput, type Dedup, type ReadStats } from './read.ts';
 import { compileFilters, type Filter } from './filters.ts';
+import { KeyedCollector, type KeyedPart } from './keyed.ts';
 import { keyHashes, SeenSet } from './seen-set.ts';
 
 /**
@@ -55,10 +56,10 @@ export interface TaskOutcome {
   /** Two 32-bit hashes per de-duplication key, in reading order (parallel scans only). */
   keys?: Uint32Array;
   /**
-   * Parallel scans, small tasks: the records with a key, one per key (same order), not yet in `part` or
-   * `covered`: the scan adds those whose key no earlier task had, and counts the others as copies.
+   * Parallel scans, small tasks: the records with a key (one per key, in key order), summed apart from `part` and
+   * `covered`; the scan takes out those whose key an earlier task had (keyed.ts).
    */
-  deferred?: DeferredRecord[];
+  keyed?: KeyedPart;
   /** Newlines read (a chunk: to number the next chunk's lines). */
   newlines: number;
   /** A CSV chunk left its fast path (see parseCsvRows). */
@@ -69,19 +70,9 @@ export interface TaskOutcome {
   error?: { name: string; message: string; stack?: string };
 }
 
-/** A record with a de-duplication key, held apart until the scan knows it is no copy (see TaskOutcome.deferred). */
-export interface DeferredRecord {
-  /** Its sums (absent when --filter leaves it out). */
-  bucket?: Bucket;
-  /** Its bill-join key (usage with quantities). */
-  cover?: string;
-  /** Tokens counted locally for it (text-only records). */
-  tokenized?: number;
-}
-
 /**
- * Most records with a key a task holds apart (memory: one small object each, a few MB). A task with more (a
- * chunk of a big log) adds them at once instead, and is run again in the rare case that some were copies.
+ * Most records with a key a task holds apart (memory: ~150 bytes each). A task with more adds them at once
+ * instead, and is run again in the rare case that some were copies.
  */
 export const MAX_DEFERRED = 20_000;
 /** Tasks bigger than this (and chunks of a file) add keyed records at once: they seldom hold copies of others. */
@@ -313,25 +304,24 @@ export async function runTask(task: Task, ctx: TaskContext, seen?: SeenSet): Pro
       let lastModel = '';
       let lastDay = '';
       // Worker-side de-duplication of a first run: keyed records are held apart while they are few (see above).
-      let deferred: DeferredRecord[] | undefined =
-        seen || task.drop || task.range || task.size > MAX_DEFERRED_BYTES ? undefined : [];
+      let keyed =
+        seen || task.drop || task.range || task.size > MAX_DEFERRED_BYTES
+          ? undefined
+          : new KeyedCollector(s.combine, ctx.calendar);
       for await (const batch of readInput(input, parser, readOpts, stats, dedup)) {
         for (const p of await ctx.enricher.enrich(batch)) {
           const r = p.record;
-          if (deferred !== undefined && r.dedupKey !== undefined) {
-            const d: DeferredRecord = {};
+          if (keyed !== undefined && r.dedupKey !== undefined) {
             const t = r.tokens;
-            if (!r.fromBill && (r.requests > 0 || t.input + t.cacheRead + t.cacheWrite + t.output > 0))
-              d.cover = `${r.provider}\u0000${r.model}\u0000${r.start.slice(0, 10)}`;
-            if (ctx.keep(r)) d.bucket = combiner.single(p);
-            if (r.estimated === true) d.tokenized = t.input + t.output;
-            deferred.push(d);
-            if (deferred.length > MAX_DEFERRED) {
-              for (const x of deferred) {
-                if (x.bucket) combiner.merge({ buckets: [x.bucket], entries: [] });
-                if (x.cover) covered.add(x.cover);
-              }
-              deferred = undefined;
+            keyed.add(
+              p,
+              ctx.keep(r),
+              !r.fromBill && (r.requests > 0 || t.input + t.cacheRead + t.cacheWrite + t.output > 0),
+              r.estimated === true ? t.input + t.output : -1,
+            );
+            if (keyed.size > MAX_DEFERRED) {
+              keyed.drainInto(combiner, covered);
+              keyed = undefined;
             }
             continue;
           }
@@ -356,7 +346,7 @@ export async function runTask(task: Task, ctx: TaskContext, seen?: SeenSet): Pro
       }
       if (s.strict && stats.skipped > 0) outcome.stopped = true;
       outcome.irregular = input.hints.irregular === true;
-      if (deferred !== undefined) outcome.deferred = deferred;
+      if (keyed !== undefined) outcome.keyed = keyed.result();
     }
   } catch (e) {
     outcome.error = errorData(e);

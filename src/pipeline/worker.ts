@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { mappedCsvParsers } from '../parsers/mapped-csv.ts';
 import { loadPriceBook } from '../pricing/index.ts';
+import { keyedBuffers } from './keyed.ts';
 import type { WorkerInit, WorkerJob, WorkerReply } from './parallel.ts';
 import { parserSet } from './read.ts';
 import { errorData, runTask, taskContext, type TaskContext } from './task.ts';
@@ -32,6 +33,8 @@ port.on('message', (job: WorkerJob) => {
     if (!ctx) return;
     const outcome = await runTask(job.task, ctx);
     const reply: WorkerReply = { kind: 'outcome', slot: job.slot, gen: job.gen, outcome };
-    port.postMessage(reply, outcome.keys ? [outcome.keys.buffer as ArrayBuffer] : []);
+    const transfer = outcome.keys ? [outcome.keys.buffer as ArrayBuffer] : [];
+    if (outcome.keyed) transfer.push(...keyedBuffers(outcome.keyed));
+    port.postMessage(reply, transfer);
   });
 });
