@@ -4,7 +4,7 @@
 // (zod alone is dozens). Loading them took ~0.3 s on every run, more than the whole work of a small report;
 // one bundle loads in about a third of that (docs/benchmarks.md). Two entries share chunks: the CLI, and the
 // worker thread of a parallel scan (dist/worker.js, next to the chunk that starts it). The tokenizer's
-// encodings stay in chunks of their own, loaded only when a record needs counting.
+// encodings stay in chunks of their own, loaded only when a record needs counting; so does ora (progress.ts).
 import { build } from 'esbuild';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

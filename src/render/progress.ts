@@ -1,4 +1,4 @@
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import type { ReadStats } from '../pipeline/read.ts';
 import { fmtInt } from './format.ts';
 
@@ -47,13 +47,16 @@ export interface ProgressOptions {
 
 /**
  * Progress of a long run on stderr (ora): the stage, files and rows read, rows per second. Starts only after
- * `delayMs`; a no-op when disabled. `update` is cheap enough to call once per batch.
+ * `delayMs`; a no-op when disabled. `update` is cheap enough to call once per batch. ora is loaded only when a
+ * spinner may be shown: with what it imports (string widths, emoji tables) it was a third of finops' start-up.
  */
 export class Progress {
   private readonly opts: ProgressOptions;
   private readonly now: () => number;
   private readonly t0: number;
   private spinner: Ora | undefined;
+  private ora: Promise<typeof import('ora')> | undefined;
+  private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private stageName = 'starting';
   private files = 0;
@@ -66,8 +69,9 @@ export class Progress {
     this.now = opts.now ?? Date.now;
     this.t0 = this.now();
     if (!opts.enabled) return;
+    this.ora = import('ora');
     const delay = opts.delayMs ?? PROGRESS_DELAY_MS;
-    this.timer = setTimeout(() => this.show(), delay);
+    this.timer = setTimeout(() => void this.show(), delay);
     this.timer.unref(); // never keep the process alive for a spinner
   }
 
@@ -111,14 +115,17 @@ export class Progress {
 
   /** Clears the spinner (before the report is written) and cancels a pending start. */
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.spinner?.stop();
     this.spinner = undefined;
   }
 
-  private show(): void {
+  private async show(): Promise<void> {
     this.timer = undefined;
+    const { default: ora } = await this.ora!;
+    if (this.stopped) return; // the run ended while ora loaded
     this.spinner = ora({
       text: this.text(),
       stream: this.opts.stream ?? process.stderr,
