@@ -50,9 +50,13 @@ export const UsageRecordSchema = z.strictObject({
   /** End of the bucket, for bucketed exports. */
   end: isoInstant.optional(),
   provider: z.string().min(1),
-  /** Canonical id after alias resolution (filled by the pricer when it can; parsers set it to modelRaw). */
+  /**
+   * Canonical id after alias resolution (filled by the pricer when it can). Parsers set it to modelRaw, or, where
+   * the source names the model inside other text (a bill's usage type, meter or SKU description, a Bedrock ARN),
+   * to the model their format's table reads from that text; the pricer resolves this value.
+   */
   model: z.string().min(1),
-  /** The source's own model string. */
+  /** The source's own model string, as written (trimmed): what a user finds in the input line. */
   modelRaw: z.string().min(1),
   operation: z.string().optional(),
   serviceTier: z.string().optional(),

@@ -148,7 +148,7 @@ function toRecord(obj: Record<string, unknown>, file: string, line: number): Usa
     start,
     provider: PROVIDER,
     model,
-    modelRaw: model,
+    modelRaw: modelId, // as logged: an ARN stays whole here, `model` is the id it ends in
     requests: 1,
     tokens,
     dims,

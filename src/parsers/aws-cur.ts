@@ -445,6 +445,15 @@ export const awsCurParser: Parser = {
   parse: parseCur,
 };
 
+/** A token usage type, read once per file. */
+interface UsageTypeOf {
+  usage: BedrockUsage;
+  /** The usage type as written (a copy holding no chunk of the input): the record's `modelRaw`. */
+  raw: string;
+  /** The model id of its model part; undefined for Marketplace types, whose product names the model. */
+  model: string | undefined;
+}
+
 /** Column positions of a file (see CsvHandler.header) per logical field; -1 when absent. */
 type Positions = Record<Field, number>;
 
@@ -454,13 +463,13 @@ interface CurFile {
   at: Positions;
   tagColumns: { name: string; key: string; at: number }[];
   /** A bill repeats a few hundred usage types over millions of lines: each is read once. */
-  usageTypes: Map<string, BedrockUsage | null>;
+  usageTypes: Map<string, UsageTypeOf | null>;
   starts: InstantMemo;
   ends: InstantMemo;
   /** JSON tag maps, as the [key, value, key, value…] they add. */
   jsonTags: Map<string, string[]>;
-  /** Usage-type model part (or Marketplace product name) → model id. */
-  models: Map<string, string>;
+  /** Marketplace product name → model id, and the name as a string of its own (for `modelRaw`). */
+  models: Map<string, { model: string; raw: string }>;
   lastUnit: string | undefined;
   lastUnitExp: number;
 }
@@ -510,33 +519,37 @@ function parseCur(input: InputSource): AsyncIterable<ParseItem[]> {
       }
       const usageType = row.at(at.usageType);
       if (usageType === undefined) throw new RowError('no line_item_usage_type');
-      let u = cur.usageTypes.get(usageType);
-      if (u === undefined) {
+      let t = cur.usageTypes.get(usageType);
+      if (t === undefined) {
         // Kept and read as a copy: the cell is a view into a whole chunk of the input, which the memo (and the
-        // model part the result holds) must not hold on to.
-        const keep = cur.usageTypes.size < MEMO_LIMIT;
-        const key = keep ? detach(usageType) : usageType;
-        u = parseBedrockUsageType(key) ?? null;
-        if (keep) cur.usageTypes.set(key, u);
+        // records, whose modelRaw it becomes) must not hold on to.
+        const key = detach(usageType);
+        const usage = parseBedrockUsageType(key);
+        t =
+          usage === undefined
+            ? null
+            : { usage, raw: key, model: usage.model === '' ? undefined : bedrockUsageModel(usage.model) };
+        if (cur.usageTypes.size < MEMO_LIMIT) cur.usageTypes.set(key, t);
       }
-      if (u === null) {
+      if (t === null) {
         out.push(ignored(file, line, `not AI token usage: ${product}`));
         return;
       }
-      out.push(rec(toRecord(row, u, usageType, productName, line, cur)));
+      out.push(rec(toRecord(row, t, productName, line, cur)));
     },
   });
 }
 
 function toRecord(
   row: CsvRow,
-  u: BedrockUsage,
-  usageType: string,
+  t: UsageTypeOf,
   productName: string | undefined,
   line: number,
   cur: CurFile,
 ): UsageRecord {
   const at = cur.at;
+  const u = t.usage;
+  const usageType = t.raw;
   const startText = row.at(at.start);
   const start =
     startText === undefined
@@ -607,19 +620,28 @@ function toRecord(
     tags.iamPrincipal = principal;
   }
 
-  const part = u.model === '' ? (productName ?? '(marketplace model)') : u.model;
-  let model = cur.models.get(part);
+  // modelRaw is the text that names the model: the usage type, or a Marketplace line's product name (its usage
+  // type names no model). model is what the usage-type table reads from it.
+  let model = t.model;
+  let modelRaw = t.raw;
   if (model === undefined) {
-    const keep = cur.models.size < MEMO_LIMIT;
-    const key = keep ? detach(part) : part;
-    model = bedrockUsageModel(key);
-    if (keep) cur.models.set(key, model);
+    if (productName === undefined) model = '(marketplace model)';
+    else {
+      let m = cur.models.get(productName);
+      if (m === undefined) {
+        const key = detach(productName);
+        m = { model: bedrockUsageModel(key), raw: key };
+        if (cur.models.size < MEMO_LIMIT) cur.models.set(key, m);
+      }
+      model = m.model;
+      modelRaw = m.raw;
+    }
   }
   const r: UsageRecord = {
     start,
     provider: PROVIDER,
     model,
-    modelRaw: model,
+    modelRaw,
     serviceTier: u.tier,
     requests: 0,
     tokens,

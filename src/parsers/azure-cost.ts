@@ -322,15 +322,16 @@ function parseAzureCost(input: InputSource): AsyncIterable<ParseItem[]> {
     return c === undefined ? undefined : row.get(c);
   };
   // An export repeats a few hundred meter names over many rows: read each once.
-  const meters = new Map<string, AzureMeter | null>();
-  const meterOf = (name: string): AzureMeter | null => {
+  const meters = new Map<string, MeterOf | null>();
+  const meterOf = (name: string): MeterOf | null => {
     let m = meters.get(name);
     if (m === undefined) {
-      // Kept and read as a copy: the cell is a view into a whole chunk of the input, which the memo must not hold.
-      const keep = meters.size < MEMO_LIMIT;
-      const key = keep ? detach(name) : name;
-      m = parseAzureMeter(key) ?? null;
-      if (keep) meters.set(key, m);
+      // Kept and read as a copy: the cell is a view into a whole chunk of the input, which the memo (and the
+      // records, whose modelRaw it becomes) must not hold.
+      const key = detach(name);
+      const meter = parseAzureMeter(key);
+      m = meter === undefined ? null : { meter, name: key, model: azureMeterModel(meter) };
+      if (meters.size < MEMO_LIMIT) meters.set(key, m);
     }
     return m;
   };
@@ -359,11 +360,11 @@ function parseAzureCost(input: InputSource): AsyncIterable<ParseItem[]> {
       }
       const meterName = col(row, 'meterName');
       const meter = meterName === undefined ? null : meterOf(meterName);
-      if (meterName === undefined || meter === null) {
+      if (meter === null) {
         out.push(ignored(file, line, `not AI token usage: ${group}`));
         return;
       }
-      out.push(rec(toRecord(row, meter, meterName, file, line, col, days)));
+      out.push(rec(toRecord(row, meter, file, line, col, days)));
     },
   });
 }
@@ -403,15 +404,25 @@ export function azureTags(text: string, tags: Record<string, string>): void {
 
 const DAY_MS = 86_400_000;
 
+/** A token meter, read once per file. */
+interface MeterOf {
+  meter: AzureMeter;
+  /** The meter name as written (a copy holding no chunk of the input): the record's `modelRaw`. */
+  name: string;
+  /** The model id the meter table reads from it. */
+  model: string;
+}
+
 function toRecord(
   row: CsvRow,
-  meter: AzureMeter,
-  meterName: string,
+  m: MeterOf,
   file: string,
   line: number,
   col: (row: CsvRow, f: Field) => string | undefined,
   days: Map<string, string>,
 ): UsageRecord {
+  const meter = m.meter;
+  const meterName = m.name;
   const start = memoTime(days, col(row, 'date'), 'Date', (v) => azureDate(v as string | undefined));
   const end = new Date(Date.parse(start) + DAY_MS).toISOString(); // cost details rows are daily
   const unit = col(row, 'unit');
@@ -455,13 +466,12 @@ function toRecord(
   const project = col(row, 'subscriptionName') ?? col(row, 'subscriptionId');
   if (project !== undefined) dims.project = project;
 
-  const model = azureMeterModel(meter);
   const r: UsageRecord = {
     start,
     end,
     provider: PROVIDER,
-    model,
-    modelRaw: model,
+    model: m.model,
+    modelRaw: meterName,
     serviceTier: meter.tier,
     requests: 0,
     tokens,

@@ -169,22 +169,39 @@ const TAG_DIMS: readonly [RegExp, keyof Dims][] = [
   [/^(?:environment|env)$/i, 'environment'],
 ];
 
+/** A row's model (`model`) and the text it was read from, as written (`modelRaw`). */
+interface ModelText {
+  model: string;
+  raw: string;
+}
+
+/** `{ model, raw }` when `read(cell)` finds a model in `cell`. */
+function modelIn(
+  cell: string | undefined,
+  read: (text: string) => string | undefined,
+): ModelText | undefined {
+  if (cell === undefined) return undefined;
+  const model = read(cell);
+  return model === undefined ? undefined : { model, raw: cell };
+}
+
 /**
- * Model of a row, by the documented order; undefined when none of the sources names one. Meter and description
- * text is read only for rows with a token quantity: elsewhere a kind word is not about tokens ("Data Transfer Out").
+ * Model of a row, by the documented order, with the cell it comes from; undefined when none of the sources names
+ * one. Meter and description text is read only for rows with a token quantity: elsewhere a kind word is not about
+ * tokens ("Data Transfer Out").
  */
 function modelOf(
   row: CsvRow,
   details: Record<string, unknown> | undefined,
   tokenRow: boolean,
-): string | undefined {
+): ModelText | undefined {
+  const named = textCell(row, 'x_Model') ?? pick(details, /^(?:x_)?model(?:name|id)?$/i);
   const structured =
-    textCell(row, 'x_Model') ??
-    pick(details, /^(?:x_)?model(?:name|id)?$/i) ??
-    modelFromResource(row.get('ResourceId')) ??
-    modelFromResource(row.get('ResourceName'));
+    (named !== undefined ? { model: named, raw: named } : undefined) ??
+    modelIn(row.get('ResourceId'), modelFromResource) ??
+    modelIn(row.get('ResourceName'), modelFromResource);
   if (structured !== undefined || !tokenRow) return structured;
-  return modelFromText(row.get('SkuMeter')) ?? modelFromText(row.get('ChargeDescription'));
+  return modelIn(row.get('SkuMeter'), modelFromText) ?? modelIn(row.get('ChargeDescription'), modelFromText);
 }
 
 // finops' CSV writers put an apostrophe before input text that starts like a formula (`=`, `+`, `-`, `@`, tab,
@@ -310,7 +327,7 @@ function toItem(row: CsvRow, line: number, ctx: Ctx): ParseItem {
     providerId(row.get('ServiceProviderName') ?? row.get('ProviderName'), service, tokenRow);
 
   const tokens: Tokens = zeroTokens();
-  let modelRaw = modelOf(row, details, quantity !== undefined);
+  let named = modelOf(row, details, quantity !== undefined);
   if (tokenRow) {
     const kind =
       (xKind !== undefined ? tokenKindValue(xKind) : undefined) ??
@@ -332,18 +349,19 @@ function toItem(row: CsvRow, line: number, ctx: Ctx): ParseItem {
       tokens.cacheWrite = n;
       if (kind === 'cacheWrite1h') tokens.cacheWrite1h = n;
     }
-    modelRaw ??= MODEL_NOT_STATED;
-  } else {
+    named ??= { model: MODEL_NOT_STATED, raw: MODEL_NOT_STATED };
+  } else if (named === undefined) {
     // AI spend without token quantities (provisioned throughput, an AI workspace's compute, a correction or
     // refund): a cost-only record, so the AI total of the bill is kept; it is never priced.
-    modelRaw ??= service ?? MODEL_NOT_STATED;
+    const label = service ?? MODEL_NOT_STATED;
+    named = { model: label, raw: label };
   }
 
   const record: UsageRecord = {
     start,
     provider,
-    model: modelRaw,
-    modelRaw,
+    model: named.model,
+    modelRaw: named.raw,
     requests: 0,
     tokens,
     dims,

@@ -212,9 +212,18 @@ function creditsOf(credits: unknown): number {
   return sum;
 }
 
+/** A token SKU, read once per file. */
+interface SkuOf {
+  sku: GeminiSku;
+  /** The SKU description as written, trimmed (a copy holding no chunk of the input): the record's `modelRaw`. */
+  raw: string;
+  /** The model id the SKU table reads from it. */
+  model: string;
+}
+
 /** Per-file memo tables: SKU descriptions and timestamps repeat over many rows. */
 interface Memo {
-  skus: Map<string, GeminiSku | NotTokens>;
+  skus: Map<string, SkuOf | NotTokens>;
   times: Map<string, string>;
 }
 
@@ -235,11 +244,12 @@ function handleRow(row: GcpRow, file: string, line: number, out: ParseItem[], me
   // An export repeats a few hundred SKUs over many rows: read each once.
   let s = skus.get(sku);
   if (s === undefined) {
-    // Kept and read as a copy: the cell is a view into a whole chunk of the input, which the memo must not hold.
-    const keep = skus.size < MEMO_LIMIT;
-    const key = keep ? detach(sku) : sku;
-    s = parseGeminiSku(key);
-    if (keep) skus.set(key, s);
+    // Kept and read as a copy: the cell is a view into a whole chunk of the input, which the memo (and the
+    // records, whose modelRaw it becomes) must not hold.
+    const key = detach(sku);
+    const g = parseGeminiSku(key);
+    s = typeof g === 'string' ? g : { sku: g, raw: key.trim(), model: geminiSkuModel(g) };
+    if (skus.size < MEMO_LIMIT) skus.set(key, s);
   }
   const unit = str(row.get('usage', 'unit'))?.toLowerCase();
   if (s === 'per character' || unit?.includes('character')) {
@@ -251,7 +261,7 @@ function handleRow(row: GcpRow, file: string, line: number, out: ParseItem[], me
     return;
   }
   // Vertex AI billed Gemini 1.0 / 1.5 per 1,000 characters, whatever the SKU's wording.
-  if (service.toLowerCase() === 'vertex ai' && /^gemini 1\.\d/.test(s.model)) {
+  if (service.toLowerCase() === 'vertex ai' && /^gemini 1\.\d/.test(s.sku.model)) {
     out.push(ignored(file, line, `AI usage billed per character, not per token: ${service}`));
     return;
   }
@@ -263,12 +273,13 @@ function handleRow(row: GcpRow, file: string, line: number, out: ParseItem[], me
 
 function toRecord(
   row: GcpRow,
-  s: GeminiSku,
+  k: SkuOf,
   sku: string,
   file: string,
   line: number,
   times: Map<string, string>,
 ): UsageRecord {
+  const s = k.sku;
   const start = time(times, row.get('usage_start_time'), 'usage_start_time');
   const endRaw = row.get('usage_end_time');
   const end =
@@ -313,12 +324,11 @@ function toRecord(
   const project = str(row.get('project', 'id'));
   if (project !== undefined) dims.project = project;
 
-  const model = geminiSkuModel(s);
   const r: UsageRecord = {
     start,
     provider: PROVIDER,
-    model,
-    modelRaw: model,
+    model: k.model,
+    modelRaw: k.raw,
     serviceTier: s.tier,
     requests: 0,
     tokens,

@@ -50,7 +50,7 @@ export class Enricher {
 
   private async tokenize(r: UsageRecord): Promise<void> {
     this.counter ??= new TokenCounter(await loadTokenizer());
-    const model = this.resolve(r) ?? r.modelRaw;
+    const model = this.resolve(r) ?? r.model;
     const input = r.text?.prompt ? this.counter.count(r.text.prompt, model, r.provider) : 0;
     const output = r.text?.completion ? this.counter.count(r.text.completion, model, r.provider) : 0;
     r.tokens.input = input;
@@ -65,19 +65,25 @@ export class Enricher {
     return this.slot(r).id;
   }
 
-  // Per provider × source model string: the canonical id, and the price entry of the last UTC day asked for
+  // Per provider × parser model string: the canonical id, and the price entry of the last UTC day asked for
   // (records come mostly in time order). No string is built per record: ~20 % of a request-log scan was spent
   // making lookup keys.
+  //
+  // The string resolved is `model` as the parser left it, not `modelRaw`: most parsers set the two alike, but a
+  // bill's parser reads its own model out of a usage type, meter or SKU description (`modelRaw`,
+  // `USE1-Claude3.5Sonnet-input-tokens`) with a table of its format (`model`, `claude-3-5-sonnet`), and that
+  // mapping is what the price book must resolve. A record is enriched once, so `model` is still the parser's here.
   private slot(r: UsageRecord): ModelSlot {
     let byModel = this.slots.get(r.provider);
     if (byModel === undefined) {
       byModel = new Map();
       this.slots.set(r.provider, byModel);
     }
-    let s = byModel.get(r.modelRaw);
+    const model = r.model;
+    let s = byModel.get(model);
     if (s === undefined) {
-      s = { id: this.book.resolve(r.modelRaw, r.provider), day: '', entry: undefined };
-      byModel.set(r.modelRaw, s);
+      s = { id: this.book.resolve(model, r.provider), day: '', entry: undefined };
+      byModel.set(model, s);
     }
     return s;
   }

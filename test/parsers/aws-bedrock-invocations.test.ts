@@ -22,7 +22,7 @@ const SAMPLE = join(SAMPLES_DIR, 'aws-bedrock-invocations', 'invocations.jsonl')
 
 const row = (r: UsageRecord) => ({
   line: r.source.line,
-  model: r.modelRaw,
+  model: r.model,
   input: r.tokens.input,
   cacheRead: r.tokens.cacheRead,
   cacheWrite: r.tokens.cacheWrite,
@@ -48,7 +48,7 @@ describe('aws-bedrock-invocations: sample', () => {
     for (const r of records) {
       expect(UsageRecordSchema.safeParse(r).success, `line ${r.source.line}`).toBe(true);
       expect(r.provider).toBe('aws-bedrock');
-      expect(r.model).toBe(r.modelRaw);
+      expect(r.modelRaw).toBe(r.tags.modelArn ?? r.model); // modelId as logged
       expect(r.requests).toBe(1);
       expect(r.fromBill).toBeUndefined();
       expect(r.reportedCost).toBeUndefined();

@@ -27,7 +27,7 @@ const LEGACY = join(dir, 'cur-legacy.csv');
 
 const row = (r: UsageRecord) => ({
   line: r.source.line,
-  model: r.modelRaw,
+  model: r.model,
   tier: r.serviceTier,
   tokens: r.tokens,
   usd: r.reportedCost?.amount,
@@ -77,7 +77,10 @@ describe('aws-cur: CUR 2.0 sample', () => {
         end: '2025-10-02T00:00:00.000Z',
         source: { file: CUR2, format: 'aws-cur' },
       });
-      expect(r.model).toBe(r.modelRaw);
+      // modelRaw: the usage type as billed (a Marketplace line's product name: its usage type names no model).
+      expect(r.modelRaw).toBe(
+        r.source.line === 10 ? 'Claude 3.5 Sonnet (Amazon Bedrock Edition)' : r.tags.usageType,
+      );
       expect(r.reportedCost?.currency).toBe('USD');
       expect(Object.getPrototypeOf(r.tags)).toBeNull();
     }

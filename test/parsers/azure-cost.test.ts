@@ -32,7 +32,7 @@ const REAL_EA = join(SHARED_DATA, 'azure', 'ea-actual-cost-small.csv');
 
 const row = (r: UsageRecord) => ({
   line: r.source.line,
-  model: r.modelRaw,
+  model: r.model,
   tier: r.serviceTier,
   tokens: r.tokens,
   cost: r.reportedCost?.amount,
@@ -97,7 +97,7 @@ describe('azure-cost: EA sample with Azure OpenAI meters', () => {
         dims: { project: 'AI Prod' },
         source: { file: EA, format: 'azure-cost' },
       });
-      expect(r.model).toBe(r.modelRaw);
+      expect(r.modelRaw).toBe(r.tags.meterName); // the meter as billed; model is what the meter table reads
       // Cost details rows are daily.
       expect(Date.parse(r.end!) - Date.parse(r.start)).toBe(86_400_000);
       expect(Object.getPrototypeOf(r.tags)).toBeNull();

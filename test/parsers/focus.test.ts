@@ -32,7 +32,7 @@ const row = (r: UsageRecord) => ({
   line: r.source.line,
   day: r.start.slice(0, 10),
   provider: r.provider,
-  model: r.modelRaw,
+  model: r.model,
   tier: r.serviceTier,
   cost: r.reportedCost?.amount,
   ...r.tokens,

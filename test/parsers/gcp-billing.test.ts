@@ -24,7 +24,7 @@ const CSV = join(dir, 'billing-export.csv');
 
 const row = (r: UsageRecord) => ({
   line: r.source.line,
-  model: r.modelRaw,
+  model: r.model,
   tier: r.serviceTier,
   tokens: r.tokens,
   cost: r.reportedCost?.amount,
@@ -68,7 +68,7 @@ describe('gcp-billing: JSON Lines export', () => {
         reportedCost: { currency: 'USD' },
         source: { file: JSONL, format: 'gcp-billing' },
       });
-      expect(r.model).toBe(r.modelRaw);
+      expect(r.modelRaw).toBe(r.tags.sku); // the SKU description as billed; model is what the SKU table reads
       expect(Object.getPrototypeOf(r.tags)).toBeNull();
     }
     expect(new Set(records.map((r) => r.dedupKey)).size).toBe(records.length);
