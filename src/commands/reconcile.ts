@@ -46,7 +46,9 @@ Examples:
     .action(async (paths: string[], opts: ReconcileOpts, command: Command) => {
       const { scan, book } = await scanOptionsFrom('reconcile', paths, opts, command);
       const reconciler = new Reconciler(scan.tz, opts.by);
-      const result = reconciler.result(await scanUsage(scan, (p) => reconciler.add(p)), book);
+      // The reconciler only sums by period × provider × model: the scan may combine records, and read in parallel.
+      const combined = { ...scan, combine: [opts.by, 'provider', 'model'] as const };
+      const result = reconciler.result(await scanUsage(combined, (p) => reconciler.add(p)), book);
       if (opts.mismatchesOnly)
         result.rows = result.rows.filter((r) => r.status !== 'ok' && r.status !== 'no-bill');
       await emit(

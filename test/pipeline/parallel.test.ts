@@ -144,6 +144,16 @@ describe('finops report --jobs (the built CLI: workers run dist/pipeline/worker.
     }, 120_000);
   }
 
+  it('finops reconcile is byte-identical with --jobs 1 and 3, and agrees with report --reconcile', () => {
+    const runs = ['1', '3'].map((j) => finops(['reconcile', dir, '--format', 'json', '--jobs', j]));
+    expect(runs[0]!.code).toBe(0);
+    expect(runs[1]).toEqual(runs[0]);
+    const alone = JSON.parse(runs[0]!.stdout);
+    expect(alone.rows.length).toBeGreaterThan(10);
+    const inReport = JSON.parse(finops(['report', dir, '--reconcile', '--format', 'json']).stdout);
+    expect(inReport.reconciliation).toEqual(alone);
+  }, 120_000);
+
   it('stops at the same first bad row under --strict', () => {
     const runs = ['1', '4'].map((j) => finops(['report', dir, '--strict', '--jobs', j]));
     expect(runs[0]!.code).toBe(2);
