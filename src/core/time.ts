@@ -12,6 +12,8 @@ const SLOT_MS = 15 * 60 * 1000; // every IANA offset is a multiple of 15 minutes
 export class ZonedCalendar {
   private readonly fmt: Intl.DateTimeFormat | undefined;
   private readonly cache = new Map<number, string>();
+  /** UTC: the last date returned (never a prefix of an instant until set). */
+  private lastUtcDay = '\u0000';
   readonly utc: boolean;
 
   readonly tz: string;
@@ -26,7 +28,12 @@ export class ZonedCalendar {
 
   /** Local date `YYYY-MM-DD` of an ISO instant. */
   date(iso: string): string {
-    if (this.utc) return iso.slice(0, 10);
+    if (this.utc) {
+      // The same string as last time while the day does not change (records come mostly in time order): a map
+      // keyed by it then hashes it once, not once per record.
+      if (!iso.startsWith(this.lastUtcDay)) this.lastUtcDay = iso.slice(0, 10);
+      return this.lastUtcDay;
+    }
     const ms = Date.parse(iso);
     const slot = Math.floor(ms / SLOT_MS);
     let d = this.cache.get(slot);
