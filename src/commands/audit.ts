@@ -13,7 +13,7 @@ import {
   renderAuditTable,
 } from '../render/audit.ts';
 import type { RenderContext } from '../render/table.ts';
-import { addScanOptions, emit, renderContext, say, scanOptionsFrom, type ScanCliOpts } from './shared.ts';
+import { addScanOptions, emit, outputContext, say, scanOptionsFrom, type ScanCliOpts } from './shared.ts';
 
 /** Audit output formats; `--format` takes its choices from the keys. */
 export const AUDIT_FORMATS = {
@@ -92,7 +92,7 @@ Examples:
         ctx: RenderContext,
         configFile?: string,
       ) => string;
-      await emit(render(report, renderContext(opts.output !== undefined), loaded.file), opts.output);
+      await emit(render(report, outputContext(opts.output), loaded.file), opts.output);
       const { errors, warnings } = report.summary;
       // The human summary goes to stderr whenever stdout carries a machine format (or a file).
       if (opts.format !== 'table' || opts.output) {

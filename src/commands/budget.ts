@@ -7,7 +7,7 @@ import {
   addScanOptions,
   emit,
   formatOption,
-  renderContext,
+  outputContext,
   say,
   scanOptionsFrom,
   type ScanCliOpts,
@@ -62,10 +62,7 @@ Examples:
       }
       const tracker = new BudgetTracker(loaded.config.budgets, scan.tz);
       const report = tracker.result(await scanUsage(scan, (p) => tracker.add(p)), opts.asOf);
-      await emit(
-        BUDGET_RENDERERS[opts.format](report, renderContext(opts.output !== undefined)),
-        opts.output,
-      );
+      await emit(BUDGET_RENDERERS[opts.format](report, outputContext(opts.output)), opts.output);
       if (report.problems.skipped > 0)
         say(`finops: ${report.problems.skipped} row(s) skipped; first: ${report.problems.first}`, opts.quiet);
       if (opts.failOn) {

@@ -14,7 +14,7 @@ import {
   addScanOptions,
   emit,
   formatOption,
-  renderContext,
+  outputContext,
   say,
   scanOptionsFrom,
   type ScanCliOpts,
@@ -137,7 +137,7 @@ Examples:
         // Savings: the simulations (src/simulate) are not wired yet; buildKpiSummary takes them as `savings`.
         report.summary = buildKpiSummary(report, { budgets: tracker?.result(result) });
       }
-      await emit(KPI_RENDERERS[opts.format](report, renderContext(opts.output !== undefined)), opts.output);
+      await emit(KPI_RENDERERS[opts.format](report, outputContext(opts.output)), opts.output);
 
       if (outcomes && outcomes.skipped > 0) {
         const shown = outcomes.problems.slice(0, SHOWN_PROBLEMS).map((p) => `  ${formatProblem(p)}`);

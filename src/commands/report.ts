@@ -5,12 +5,11 @@ import { UsageError } from '../core/errors.ts';
 import { REPORT_RENDERERS, type ReportFormat } from '../render/index.ts';
 import { fmtInt } from '../render/format.ts';
 import { Progress, progressDelay, progressEnabled, stderrIsTerminal } from '../render/progress.ts';
-import { terminalWidth } from '../render/table.ts';
 import {
   addScanOptions,
   emit,
   formatOption,
-  renderContext,
+  outputContext,
   say,
   scanOptionsFrom,
   type ScanCliOpts,
@@ -75,7 +74,7 @@ a run longer than a second shows its progress on stderr.`,
         throw new UsageError('--anomalies has no CSV form inside a report; use --format json');
       }
       const toFile = opts.output !== undefined && opts.output !== '-';
-      const ctx = { ...renderContext(toFile), width: terminalWidth(toFile) };
+      const ctx = outputContext(opts.output);
       const progress = new Progress({
         enabled: progressEnabled({
           stderrTTY: stderrIsTerminal(),

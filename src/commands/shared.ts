@@ -9,6 +9,7 @@ import { mappedCsvParsers } from '../parsers/mapped-csv.ts';
 import type { Filter, ScanOptions } from '../pipeline/scan.ts';
 import { loadPriceBook, type LoadPriceBookOptions, type PriceBook } from '../pricing/index.ts';
 import type { RenderContext } from '../render/index.ts';
+import { terminalWidth } from '../render/table.ts';
 
 /** `--format` with the given choices; the default is `table` on a terminal and `json` when piped. */
 export function formatOption(choices: readonly string[], tty = process.stdout.isTTY === true): Option {
@@ -23,6 +24,12 @@ export function renderContext(toFile: boolean): RenderContext {
   if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return { color: true };
   const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
   return { color: !toFile && !noColor && process.stdout.isTTY === true && env.TERM !== 'dumb' };
+}
+
+/** The render context of a command writing to `output` (a file, or stdout for none or -): colour, and the width. */
+export function outputContext(output: string | undefined): RenderContext {
+  const toFile = output !== undefined && output !== '-';
+  return { ...renderContext(toFile), width: terminalWidth(toFile) };
 }
 
 /** Writes to stdout, or atomically to `file` (temp file + rename), so an interrupted run leaves no half report. */

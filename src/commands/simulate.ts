@@ -34,7 +34,7 @@ import {
   addScanOptions,
   emit,
   formatOption,
-  renderContext,
+  outputContext,
   say,
   scanOptionsFrom,
   type ScanCliOpts,
@@ -285,9 +285,9 @@ async function finish(
 ): Promise<void> {
   const render = SIMULATE_RENDERERS[kind][opts.format] as (
     r: SimulationResult,
-    ctx: ReturnType<typeof renderContext>,
+    ctx: ReturnType<typeof outputContext>,
   ) => string;
-  await emit(render(result, renderContext(opts.output !== undefined)), opts.output);
+  await emit(render(result, outputContext(opts.output)), opts.output);
   const p = result.problems;
   if (p.skipped > 0)
     say(`finops: ${fmtInt(p.skipped)} row(s) skipped as unreadable; first: ${p.first}`, opts.quiet);

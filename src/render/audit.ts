@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import { POLICIES, type AuditReport, type Finding } from '../audit/engine.ts';
 import { fmtInt, fmtUsd } from './format.ts';
-import { colors, type RenderContext } from './table.ts';
+import { colors, fitColumns, fold, leftOutLines, wrapOptions, type RenderContext } from './table.ts';
 
 function figure(f: Finding, n: number): string {
   switch (f.unit) {
@@ -30,24 +30,39 @@ function verdict(r: AuditReport): string {
 export function renderAuditTable(r: AuditReport, ctx: RenderContext): string {
   const c = colors(ctx);
   if (r.findings.length === 0) return c.green('finops audit: no findings.') + '\n';
+  const head = ['Severity', 'Policy', 'Scope', 'Figure', 'Limit', 'Finding'];
+  const rows = r.findings.map((f) => [
+    f.severity === 'error' ? 'error' : 'warn',
+    f.policy,
+    scopeText(f),
+    figure(f, f.figure),
+    figure(f, f.threshold),
+    f.message,
+  ]);
+  // Left out first: the figure and its limit (the finding states them), then the scope; the finding wraps.
+  const fit = fitColumns(head, rows, ctx.width, { drop: ['Limit', 'Figure', 'Scope'], wrap: [1, 2, 5] });
+  const aligns = ['left', 'left', 'left', 'right', 'right', 'left'] as const;
   const t = new Table({
-    head: ['Severity', 'Policy', 'Scope', 'Figure', 'Limit', 'Finding'].map((h) => c.bold(h)),
+    head: fit.head.map((h) => c.bold(h)),
     style: { head: [], border: [] },
-    colAligns: ['left', 'left', 'left', 'right', 'right', 'left'],
+    colAligns: fit.cols.map((i) => aligns[i]!),
+    ...wrapOptions(fit),
   });
-  for (const f of r.findings) {
-    t.push([
-      f.severity === 'error' ? c.red('error') : c.yellow('warn'),
-      f.policy,
-      scopeText(f),
-      figure(f, f.figure),
-      figure(f, f.threshold),
-      f.message,
-    ]);
-  }
-  const actions = r.findings.map((f, i) => `  ${i + 1}. ${f.action}`);
+  const severity = fit.cols.indexOf(0);
+  t.push(
+    ...fit.rows.map((row) =>
+      row.map((s, j) => (j !== severity ? s : s === 'error' ? c.red('error') : c.yellow('warn'))),
+    ),
+  );
+  const actions = r.findings.flatMap((f, i) => fold(`  ${i + 1}. ${f.action}`, ctx.width, '     '));
   return (
-    [c.bold(`finops audit: ${verdict(r)}`), t.toString(), c.bold('What to do:'), ...actions].join('\n') + '\n'
+    [
+      c.bold(`finops audit: ${verdict(r)}`),
+      t.toString(),
+      c.bold('What to do:'),
+      ...actions,
+      ...leftOutLines(ctx.width, fit.dropped).map((l) => c.dim(l)),
+    ].join('\n') + '\n'
   );
 }
 

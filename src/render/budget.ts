@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import type { BudgetReport, BudgetResult } from '../analysis/budget.ts';
 import { csvCell, csvText } from './csv.ts';
 import { fmtInt, fmtUsd } from './format.ts';
-import { colors, type RenderContext } from './table.ts';
+import { colors, fitColumns, fold, leftOutLines, wrapOptions, type RenderContext } from './table.ts';
 
 const HEAD = [
   'Budget',
@@ -42,20 +42,27 @@ function cells(b: BudgetResult): string[] {
   ];
 }
 
-/** Budgets as a terminal table, with the forecast's method and backtest error underneath. */
+/** Budget columns left out first on a narrow terminal, least important first: Budget, Used and Status stay. */
+const BUDGET_DROP = ['Period', 'Forecast at end (80 %)', 'Hard stop', 'Alert', 'Amount', 'Spent'];
+
+/** Budgets as a terminal table, with the forecast's method and backtest error underneath; fits `ctx.width`. */
 export function renderBudgetTable(r: BudgetReport, ctx: RenderContext): string {
   const c = colors(ctx);
+  const fit = fitColumns(HEAD, r.budgets.map(cells), ctx.width, { drop: BUDGET_DROP, wrap: [0] });
+  const aligns = ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'left', 'left'] as const;
   const t = new Table({
-    head: HEAD.map((h) => c.bold(h)),
+    head: fit.head.map((h) => c.bold(h)),
     style: { head: [], border: [] },
-    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'left', 'left'],
+    colAligns: fit.cols.map((i) => aligns[i]!),
+    ...wrapOptions(fit),
   });
-  for (const b of r.budgets) {
-    const row = cells(b);
+  const status = fit.cols.indexOf(8);
+  r.budgets.forEach((b, k) => {
+    const row = fit.rows[k]!;
     const paint = b.status === 'ok' ? c.green : b.status === 'warn' ? c.yellow : c.red;
-    row[8] = paint(b.status);
+    if (status >= 0) row[status] = paint(b.status);
     t.push(row);
-  }
+  });
   const notes = r.budgets
     .filter((b) => b.forecast)
     .map((b) => {
@@ -70,7 +77,10 @@ export function renderBudgetTable(r: BudgetReport, ctx: RenderContext): string {
     [
       c.bold(`Budgets as of ${r.asOf}`) + c.dim(` · ${r.timezone} · alert and hard stop as set per budget`),
       t.toString(),
-      ...(notes.length ? [c.dim('Forecasts:'), ...notes.map((n) => c.dim(n))] : []),
+      ...(notes.length
+        ? [c.dim('Forecasts:'), ...notes.flatMap((n) => fold(n, ctx.width, '    ')).map((n) => c.dim(n))]
+        : []),
+      ...leftOutLines(ctx.width, fit.dropped).map((l) => c.dim(l)),
     ].join('\n') + '\n'
   );
 }

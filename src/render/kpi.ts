@@ -5,7 +5,7 @@ import type { KpiCell, KpiReport, KpiResult } from '../kpi/engine.ts';
 import type { KpiMover, KpiSummary } from '../kpi/summary.ts';
 import { csvCell, csvText } from './csv.ts';
 import { fmtInt, fmtUsd } from './format.ts';
-import { colors, type RenderContext } from './table.ts';
+import { colors, fitColumns, fold, leftOutLines, wrapOptions, type RenderContext } from './table.ts';
 
 /** How many periods the table and markdown show (the latest); JSON and CSV carry every one. */
 export const KPI_TABLE_PERIODS = 6;
@@ -154,6 +154,9 @@ const HUMAN_HEAD = [
   'Saving',
 ];
 
+/** Human-equivalent columns left out first on a narrow terminal: KPI, AI cost and Saving stay. */
+const HUMAN_DROP = ['AI cost per hour', 'Human rate', 'Hours of human work', 'Human cost'];
+
 function footer(r: KpiReport, shown: readonly number[]): string[] {
   const out: string[] = [];
   if (r.periods.some((p) => p.partial)) {
@@ -191,44 +194,61 @@ function title(r: KpiReport): string {
 export function renderKpiTable(r: KpiReport, ctx: RenderContext): string {
   const c = colors(ctx);
   const g = kpiGrid(r, (s) => s);
+  // Left out first: the inputs, the change, the target, then the earlier periods, oldest first.
+  const drop = [...g.head.slice(g.status + 1), 'Change', 'Target', ...g.head.slice(1, g.shown.length)];
+  const fit = fitColumns(
+    g.head,
+    g.rows.map((row) => row.cells),
+    ctx.width,
+    { drop, wrap: [0] },
+  );
   const t = new Table({
-    head: g.head.map((h) => c.bold(h)),
+    head: fit.head.map((h) => c.bold(h)),
     style: { head: [], border: [] },
-    colAligns: g.head.map((_, i) => (i === 0 || i >= g.status ? 'left' : 'right')),
+    colAligns: fit.cols.map((i) => (i === 0 || i >= g.status ? 'left' : 'right')),
+    ...wrapOptions(fit),
   });
-  for (const row of g.rows) {
-    const cells = [...row.cells];
-    const first = 1;
-    g.shown.forEach((_, j) => {
-      if (cells[first + j] === 'missing') cells[first + j] = c.dim('missing');
+  const ci = 1 + g.shown.length;
+  g.rows.forEach((row, k) => {
+    const cells = fit.rows[k]!.map((s, j) => {
+      const i = fit.cols[j]!;
+      if (i >= 1 && i < ci) return s === 'missing' ? c.dim(s) : s;
+      if (i === ci) return paintTrend(c, row.last?.trend ?? null, s);
+      if (i !== g.status) return s;
+      return row.last?.onTarget === true ? c.green(s) : row.last?.onTarget === false ? c.red(s) : s;
     });
-    const ci = first + g.shown.length;
-    cells[ci] = paintTrend(c, row.last?.trend ?? null, cells[ci]!);
-    const si = g.status;
-    cells[si] =
-      row.last?.onTarget === true
-        ? c.green(cells[si]!)
-        : row.last?.onTarget === false
-          ? c.red(cells[si]!)
-          : cells[si]!;
     t.push(cells);
-  }
+  });
   const out = [c.bold(title(r)) + c.dim(` · ${r.timezone}`), t.toString()];
+  const dropped = [...fit.dropped];
   const human = humanRows(r);
   if (human.length > 0) {
+    const head = ['KPI', ...HUMAN_HEAD];
+    const hfit = fitColumns(
+      head,
+      human.map((x) => [x.title, ...x.cells]),
+      ctx.width,
+      { drop: HUMAN_DROP, wrap: [0] },
+    );
+    const aligns = ['left', 'right', 'right', 'right', 'right', 'right', 'right'] as const;
     const h = new Table({
-      head: ['KPI', ...HUMAN_HEAD].map((x) => c.bold(x)),
+      head: hfit.head.map((x) => c.bold(x)),
       style: { head: [], border: [] },
-      colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+      colAligns: hfit.cols.map((i) => aligns[i]!),
+      ...wrapOptions(hfit),
     });
-    for (const x of human) h.push([x.title, ...x.cells]);
+    h.push(...hfit.rows);
     out.push(c.bold(`Human equivalent, ${human[0]!.period}`), h.toString());
+    dropped.push(...hfit.dropped.filter((x) => !dropped.includes(x)));
   }
   if (r.periods.length > 0) out.push(spendLine(r, g.shown));
   const missing = missingLines(r, g.shown);
-  if (missing.length > 0) out.push(c.yellow('Missing values:'), ...missing.map((m) => `  ${m}`));
-  out.push(...footer(r, g.shown).map((l) => c.dim(l)));
-  if (r.notes.length > 0) out.push(...r.notes.map((n) => c.yellow(`Note: ${n}`)));
+  if (missing.length > 0)
+    out.push(c.yellow('Missing values:'), ...missing.flatMap((m) => fold(`  ${m}`, ctx.width, '    ')));
+  out.push(...footer(r, g.shown).flatMap((l) => fold(l, ctx.width, '  ').map((x) => c.dim(x))));
+  if (r.notes.length > 0)
+    out.push(...r.notes.flatMap((n) => fold(`Note: ${n}`, ctx.width, '  ').map((x) => c.yellow(x))));
+  out.push(...leftOutLines(ctx.width, dropped).map((l) => c.dim(l)));
   return out.join('\n') + '\n';
 }
 

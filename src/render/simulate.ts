@@ -8,7 +8,7 @@ import type { SimulationHeader } from '../simulate/result.ts';
 import type { Quality, RoutingResult } from '../simulate/routing.ts';
 import { csvCell, csvText } from './csv.ts';
 import { DIM_TITLES, fmtInt, fmtUsd } from './format.ts';
-import { colors, type RenderContext } from './table.ts';
+import { colors, fitColumns, fold, leftOutLines, wrapOptions, type RenderContext } from './table.ts';
 
 /** Renders a result to text (the same shape as render/index.ts `Renderer`). */
 type Render<T> = (result: T, ctx: RenderContext) => string;
@@ -33,6 +33,8 @@ interface Section<R> {
   cols: Col<R>[];
   rows: R[];
   total?: R;
+  /** Titles of the columns left out first on a narrow terminal, least important first. */
+  drop?: string[];
 }
 
 /** A result as sections of rows, rendered the same way in table and markdown; CSV takes the first section. */
@@ -189,6 +191,15 @@ function routingDoc(r: RoutingResult): Doc {
     ],
     rows: r.groups,
     total,
+    drop: [
+      'On target tier',
+      'Routed: success · score',
+      'Range',
+      'Simulated',
+      'Routed',
+      'Requests',
+      'Baseline',
+    ],
   };
   type Route = RoutingResult['routes'][number];
   const routes: Section<Route> = {
@@ -203,6 +214,7 @@ function routingDoc(r: RoutingResult): Doc {
       { title: 'Savings', csv: 'savings_usd', kind: 'usd', get: (x) => x.savings },
     ],
     rows: r.routes,
+    drop: ['Simulated', 'Baseline', 'Requests'],
   };
   const c = r.complexity;
   return {
@@ -255,6 +267,18 @@ function ragDoc(r: RagResult): Doc {
       ...savingsCols<RagRow>(),
     ],
     rows: r.groups,
+    drop: [
+      'Chunks',
+      'Used',
+      'After',
+      'Simulated',
+      'Baseline',
+      'Context before',
+      'Used cut (risk)',
+      'RAG requests',
+      'Leak',
+      'Risk %',
+    ],
     total: { key: { [r.by[0] ?? 'workflow']: 'Total' }, ...r.totals },
   };
   return {
@@ -284,6 +308,17 @@ function cacheDoc(r: CacheResult): Doc {
     ],
     rows: r.groups,
     total: { key: { [r.by[0] ?? 'app']: 'Total' }, ...r.totals },
+    drop: [
+      'Below minimum',
+      'Not paying',
+      'Tokens read',
+      'Writes',
+      'Reads',
+      'Already cached',
+      'Simulated',
+      'Baseline',
+      'With prefix',
+    ],
   };
   type Prefix = CacheResult['prefixes'][number];
   const prefixes: Section<Prefix> = {
@@ -306,6 +341,7 @@ function cacheDoc(r: CacheResult): Doc {
       },
     ],
     rows: r.prefixes,
+    drop: ['Min', 'Already cached', 'Writes', 'Reads', 'Tokens', 'Requests'],
   };
   return {
     title: `Prompt-caching what-if ${periodText(r)}`,
@@ -331,6 +367,7 @@ function batchDoc(r: BatchResult): Doc {
     ],
     rows: r.groups,
     total: { key: { [r.by[0] ?? 'workflow']: 'Total' }, ...r.totals },
+    drop: ['Already batch', 'Simulated', 'Latency today', 'Candidates', 'Baseline'],
   };
   return {
     title: `Batch what-if ${periodText(r)}`,
@@ -365,6 +402,7 @@ function allDoc(r: AllResult): Doc {
       { title: 'Of spend', csv: 'share_of_baseline', kind: 'pct', get: (x) => x.share },
     ],
     rows: r.opportunities,
+    drop: ['Per month', 'Of spend'],
   };
   const steps: Section<Step> = {
     title: `Levers in order (${r.order.map((l) => LEVER_TITLES[l]).join(' → ')})`,
@@ -382,6 +420,7 @@ function allDoc(r: AllResult): Doc {
       { title: 'Of spend', csv: 'savings_share', kind: 'pct', get: (x) => x.savingsShare },
     ],
     rows: r.steps,
+    drop: ['Per month', 'Cost after', 'Cost before'],
     total: {
       lever: 'total' as Step['lever'],
       applied: true,
@@ -410,6 +449,7 @@ function allDoc(r: AllResult): Doc {
       { title: 'Savings %', csv: 'savings_share', kind: 'pct', get: (x) => x.savingsShare },
     ],
     rows: r.groups,
+    drop: ['Requests', 'Simulated', 'Batch', 'Caching', 'RAG', 'Routing'],
   };
   const t = r.totals;
   return {
@@ -430,22 +470,38 @@ function human<R>(s: Section<R>): Section<R> {
 
 function renderDocTable(doc: Doc, ctx: RenderContext): string {
   const c = colors(ctx);
-  const out = [c.bold(doc.title), c.dim(doc.subtitle)];
+  const out = [c.bold(doc.title), ...fold(doc.subtitle, ctx.width, '  ').map((l) => c.dim(l))];
+  const dropped: string[] = [];
   for (const sec of doc.sections) {
     if (sec.rows.length === 0) continue;
     const s = human(sec);
+    const rows = [...s.rows, ...(s.total !== undefined ? [s.total] : [])];
+    const fit = fitColumns(
+      s.cols.map((col) => col.title),
+      rows.map((row) => s.cols.map((col) => fmt(col.kind, col.get(row)))),
+      ctx.width,
+      { drop: s.drop ?? [], wrap: s.cols.flatMap((col, i) => (col.input ? [i] : [])) },
+    );
     const t = new Table({
-      head: s.cols.map((col) => c.bold(col.title)),
+      head: fit.head.map((h) => c.bold(h)),
       style: { head: [], border: [] },
-      colAligns: s.cols.map((col) => (col.kind === 'text' ? 'left' : 'right')),
+      colAligns: fit.cols.map((i) => (s.cols[i]!.kind === 'text' ? 'left' : 'right')),
+      ...wrapOptions(fit),
     });
-    for (const row of s.rows) t.push(s.cols.map((col) => fmt(col.kind, col.get(row))));
-    if (s.total !== undefined) t.push(s.cols.map((col) => c.bold(fmt(col.kind, col.get(s.total)))));
+    t.push(...fit.rows.slice(0, s.rows.length));
+    if (s.total !== undefined) t.push(fit.rows[s.rows.length]!.map((x) => c.bold(x)));
     out.push('', c.bold(s.title), t.toString());
+    dropped.push(...fit.dropped.filter((x) => !dropped.includes(x)));
   }
   if (doc.assumptions.length > 0)
-    out.push('', c.bold('Assumptions'), ...doc.assumptions.map((a) => `  - ${a}`));
-  if (doc.notes.length > 0) out.push('', ...doc.notes.map((n) => c.yellow(`Note: ${n}`)));
+    out.push(
+      '',
+      c.bold('Assumptions'),
+      ...doc.assumptions.flatMap((a) => fold(`  - ${a}`, ctx.width, '    ')),
+    );
+  if (doc.notes.length > 0)
+    out.push('', ...doc.notes.flatMap((n) => fold(`Note: ${n}`, ctx.width, '  ').map((x) => c.yellow(x))));
+  out.push(...leftOutLines(ctx.width, dropped).map((l) => c.dim(l)));
   return out.join('\n') + '\n';
 }
 

@@ -7,7 +7,7 @@ import { fmtInt, periodLabel, reportGrid, sumTokens, TREND_TITLE, type ReportGri
 export interface RenderContext {
   /** Colour allowed (stdout is a TTY and NO_COLOR is not set). */
   color: boolean;
-  /** Terminal width in columns; the report table drops its least important columns to fit. Unset: no limit. */
+  /** Terminal width in columns; tables leave out their least important columns to fit (`fitColumns`). Unset: no limit. */
   width?: number;
 }
 
@@ -58,7 +58,7 @@ export function renderReportTable(report: Report, ctx: RenderContext): string {
     head: grid.head.map((h) => c.bold(h)),
     style: { head: [], border: [] }, // cli-table3 colours by itself even when piped; chalk decides instead
     colAligns: grid.head.map((_, i) => (i < grid.dims || i === trendCol ? 'left' : 'right')),
-    ...(fitted.colWidths ? { colWidths: fitted.colWidths, wordWrap: true, wrapOnWordBoundary: false } : {}),
+    ...wrapOptions(fitted),
   });
   const paint = (row: string[]) => row.map((s, i) => (i === trendCol ? c.cyan(s) : s));
   table.push(...grid.groups.map(paint));
@@ -80,22 +80,12 @@ export function renderReportTable(report: Report, ctx: RenderContext): string {
       fmtInt(x.requests),
       fmtInt(sumTokens(x.tokens)),
     ]);
-    const natural = head.map((h, i) => Math.max(cellWidth(h), ...rows.map((r) => cellWidth(r[i]!))));
-    const wrap = ctx.width !== undefined && tableWidth(natural) > ctx.width;
+    const fit = fitColumns(head, rows, ctx.width, { drop: [], wrap: [0, 1, 2] });
     const u = new Table({
       head: head.map((h) => c.bold(h)),
       style: { head: [], border: [] },
       colAligns: ['left', 'left', 'left', 'right', 'right'],
-      ...(wrap
-        ? {
-            colWidths: [
-              ...shareWidths(natural.slice(0, 3), ctx.width! - tableWidth(natural.slice(3)) - 9),
-              ...natural.slice(3),
-            ].map((x) => x + 2),
-            wordWrap: true,
-            wrapOnWordBoundary: false,
-          }
-        : {}),
+      ...wrapOptions(fit),
     });
     u.push(...rows);
     out.push(
@@ -110,13 +100,8 @@ export function renderReportTable(report: Report, ctx: RenderContext): string {
   if (t.reportedCost !== null) legend.push('Billed = cost stated by the source');
   if (trendCol >= 0) legend.push(`Trend = daily cost ${periodLabel(report)}, each row to its own peak`);
   out.push(c.dim(`Prices: ${report.pricing.source}${legend.length > 0 ? ` · ${legend.join(' · ')}` : ''}`));
-  if (dropped.length > 0) {
-    out.push(
-      c.dim(
-        `${ctx.width}-column terminal: left out ${dropped.join(', ')}; widen it, or use --format csv or json for every column.`,
-      ),
-    );
-  }
+  const note = leftOutNote(ctx.width, dropped);
+  if (note) out.push(c.dim(note));
   return out.join('\n') + '\n';
 }
 
@@ -140,31 +125,126 @@ export function fitGrid(
   grid: ReportGrid,
   width: number | undefined,
 ): { grid: ReportGrid; dropped: string[]; colWidths?: number[] } {
-  if (width === undefined) return { grid, dropped: [] };
-  const rows = () => [grid.head, ...grid.groups, ...(grid.other ? [grid.other] : []), grid.total];
-  const widths = () => grid.head.map((_, i) => Math.max(...rows().map((r) => cellWidth(r[i] ?? ''))));
+  const dims = Array.from({ length: grid.dims }, (_, i) => i);
+  const rows = [...grid.groups, ...(grid.other ? [grid.other] : []), grid.total];
+  const fit = fitColumns(grid.head, rows, width, { drop: DROP_ORDER, keep: dims, wrap: dims });
+  if (fit.dropped.length === 0 && fit.colWidths === undefined) return { grid, dropped: [] };
+  const cut = (r: string[]) => fit.cols.map((i) => r[i]!);
+  const fitted = {
+    ...grid,
+    head: fit.head,
+    groups: grid.groups.map(cut),
+    other: grid.other && cut(grid.other),
+    total: cut(grid.total),
+  };
+  return { grid: fitted, dropped: fit.dropped, ...(fit.colWidths ? { colWidths: fit.colWidths } : {}) };
+}
+
+/** How a table may shrink to fit a width. */
+export interface FitSpec {
+  /** Titles of the columns to leave out until the table fits, least important first. */
+  drop: readonly string[];
+  /** Columns (indexes into the head) never left out, even when `drop` names their title. */
+  keep?: readonly number[];
+  /** Columns (indexes into the head) that wrap, sharing the room the others leave, when leaving out is not enough. */
+  wrap?: readonly number[];
+}
+
+/** A table fitted to a width: what is left of it, and the cli-table3 widths to wrap in (when it had to). */
+export interface FittedTable {
+  head: string[];
+  rows: string[][];
+  /** Titles left out, in the order they were. */
+  dropped: string[];
+  /** The columns shown, as indexes into the original head. */
+  cols: number[];
+  /** cli-table3 `colWidths` (padding included) when columns wrap. */
+  colWidths?: number[];
+}
+
+/**
+ * Fits a table of plain cells (head and rows) to `width`: leaves out columns in `spec.drop` order until it fits;
+ * if it is still too wide, the `spec.wrap` columns share what the others leave and wrap. Unset width: as it is.
+ */
+export function fitColumns(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  width: number | undefined,
+  spec: FitSpec,
+): FittedTable {
+  let cols = head.map((_, i) => i);
+  const natural = head.map((h, i) => Math.max(cellWidth(h), ...rows.map((r) => cellWidth(r[i] ?? ''))));
+  const widths = () => cols.map((i) => natural[i]!);
   const dropped: string[] = [];
-  for (const title of DROP_ORDER) {
-    if (tableWidth(widths()) <= width) break;
-    const i = grid.head.indexOf(title);
-    if (i < grid.dims) continue;
-    const cut = (r: string[] | undefined) => r && r.filter((_, j) => j !== i);
-    grid = {
-      ...grid,
-      head: cut(grid.head)!,
-      groups: grid.groups.map((r) => cut(r)!),
-      other: cut(grid.other),
-      total: cut(grid.total)!,
-    };
-    dropped.push(title);
+  if (width !== undefined) {
+    for (const title of spec.drop) {
+      if (tableWidth(widths()) <= width) break;
+      const i = cols.find((j) => head[j] === title);
+      if (i === undefined || spec.keep?.includes(i)) continue;
+      cols = cols.filter((j) => j !== i);
+      dropped.push(title);
+    }
   }
-  const w = widths();
-  if (tableWidth(w) <= width) return { grid, dropped };
-  // Still too wide: the dimension columns share what the number columns leave, and wrap.
-  const fixed = tableWidth(w.slice(grid.dims)) + 3 * grid.dims;
-  const dimWidths = shareWidths(w.slice(0, grid.dims), width - fixed);
+  const fitted = {
+    head: cols.map((i) => head[i]!),
+    rows: rows.map((r) => cols.map((i) => r[i] ?? '')),
+    dropped,
+    cols,
+  };
+  const wrap = cols.filter((i) => spec.wrap?.includes(i));
+  if (width === undefined || wrap.length === 0 || tableWidth(widths()) <= width) return fitted;
+  // Still too wide: the wrapping columns share what the others leave.
+  const fixed = tableWidth(cols.filter((i) => !wrap.includes(i)).map((i) => natural[i]!)) + 3 * wrap.length;
+  const shared = shareWidths(
+    wrap.map((i) => natural[i]!),
+    width - fixed,
+  );
   // cli-table3's colWidths include the padding.
-  return { grid, dropped, colWidths: [...dimWidths, ...w.slice(grid.dims)].map((x) => x + 2) };
+  return {
+    ...fitted,
+    colWidths: cols.map((i) => (wrap.includes(i) ? shared[wrap.indexOf(i)]! : natural[i]!) + 2),
+  };
+}
+
+/** cli-table3 options for a fitted table: fixed widths and wrapping when it needs them. */
+export function wrapOptions(fit: { colWidths?: number[] }): {
+  colWidths?: number[];
+  wordWrap?: boolean;
+  wrapOnWordBoundary?: boolean;
+} {
+  return fit.colWidths ? { colWidths: fit.colWidths, wordWrap: true, wrapOnWordBoundary: false } : {};
+}
+
+/** The footnote naming the columns left out to fit `width`; undefined when none were. */
+export function leftOutNote(width: number | undefined, dropped: readonly string[]): string | undefined {
+  if (dropped.length === 0) return undefined;
+  return `${width}-column terminal: left out ${dropped.join(', ')}; widen it, or use --format csv or json for every column.`;
+}
+
+/** The footnote naming the columns left out, folded to `width`; none when none were. */
+export function leftOutLines(width: number | undefined, dropped: readonly string[]): string[] {
+  const note = leftOutNote(width, dropped);
+  return note ? fold(note, width) : [];
+}
+
+/**
+ * Folds prose to `width` at spaces; lines after the first start with `indent`. Unset width, or a word longer than
+ * the line: as it is.
+ */
+export function fold(text: string, width: number | undefined, indent = ''): string[] {
+  if (width === undefined || [...text].length <= width) return [text];
+  const lead = /^ */.exec(text)![0];
+  const out: string[] = [];
+  let line = lead;
+  for (const word of text.slice(lead.length).split(' ')) {
+    const next = line.trim() === '' ? line + word : `${line} ${word}`;
+    if ([...next].length > width && line.trim() !== '') {
+      out.push(line);
+      line = indent + word;
+    } else line = next;
+  }
+  out.push(line);
+  return out;
 }
 
 /**

@@ -923,3 +923,26 @@ describe.skipIf(!SCRIPT)('on a terminal (a pty from script)', () => {
     expect(r.out).not.toMatch(SGR);
   });
 });
+
+describe('tables fit COLUMNS=80 in every command', () => {
+  const cases: [string[], string][] = [
+    [['budget'], 'left out Period, Forecast at end (80 %), Hard stop, Alert, Amount'],
+    [['kpi'], 'left out 2026-10: numerator ÷ denominator, Change'],
+    [['simulate', 'routing'], 'left out On target tier, Routed: success · score, Range'],
+    [['simulate', 'rag'], 'left out Chunks, Used'],
+    [['simulate', 'cache'], 'left out Below minimum, Not paying'],
+    [['simulate', 'batch'], 'left out Already batch'],
+    [['audit'], 'left out Limit'],
+  ];
+  for (const [cmd, note] of cases) {
+    it(`${cmd.join(' ')}: every line fits and the footnote names what was left out`, () => {
+      const r = finops([...cmd, DEMO, '--config', DEMO_CONFIG, '--format', 'table'], {
+        env: { COLUMNS: '80' },
+      });
+      for (const l of r.stdout.split('\n')) expect([...l].length, l).toBeLessThanOrEqual(80);
+      const text = r.stdout.replace(/\n/g, ' ');
+      expect(text).toContain('80-column terminal:');
+      expect(text).toContain(note);
+    });
+  }
+});
