@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Aggregator, groupCost, type GroupDim } from '../../src/analysis/aggregate.ts';
@@ -7,6 +7,7 @@ import { ConfigSchema } from '../../src/config/schema.ts';
 import { ZonedCalendar } from '../../src/core/time.ts';
 import { scanUsage, type ScanOptions, type ScanResult } from '../../src/pipeline/scan.ts';
 import { loadPriceBook } from '../../src/pricing/index.ts';
+import { MAX_DEFERRED } from '../../src/pipeline/task.ts';
 import { parallelInputs } from './parallel-data.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -152,6 +153,53 @@ describe('finops report --jobs (the built CLI: workers run dist/pipeline/worker.
     expect(alone.rows.length).toBeGreaterThan(10);
     const inReport = JSON.parse(finops(['report', dir, '--reconcile', '--format', 'json']).stdout);
     expect(inReport.reconciliation).toEqual(alone);
+  }, 120_000);
+
+  it('gives the same report when a whole-file task has too many keyed records to hold apart (MAX_DEFERRED)', () => {
+    // A file of 6,000 ids; one of MAX_DEFERRED + 1,000 whose first 1,000 lines copy some of them; one as big with new
+    // ids. The big tasks add their keyed records at once (too many to hold apart); the one with copies is read
+    // again without them.
+    const d = join(dir, '..', `many-keys-${process.pid}`);
+    mkdirSync(d, { recursive: true });
+    const line = (i: number, second: number, team: string) =>
+      JSON.stringify({
+        timestamp: new Date(Date.UTC(2026, 9, 1 + (i % 5), 0, 0, second % 86_400)).toISOString(),
+        provider: 'openai',
+        model: 'gpt-4.1-mini',
+        team,
+        tokens: { input: 100 + (i % 50), output: 10 + (i % 7) },
+        cost: 0.001 * (i % 9),
+        request_id: `req-${i}`,
+      });
+    const range = (from: number, to: number, f: (i: number) => string) =>
+      Array.from({ length: to - from }, (_, k) => f(from + k)).join('\n') + '\n';
+    writeFileSync(
+      join(d, 'a.jsonl'),
+      range(0, 6000, (i) => line(i, i * 7, 'a')),
+    );
+    writeFileSync(
+      join(d, 'b.jsonl'),
+      range(5000, MAX_DEFERRED + 6000, (i) => line(i, i * 13, 'b')),
+    );
+    writeFileSync(
+      join(d, 'c.jsonl'),
+      range(1e6, 1e6 + MAX_DEFERRED + 1000, (i) => line(i, i * 11, 'c')),
+    );
+    const env = { FINOPS_CHUNK_BYTES: String(64 * 1024 * 1024), FINOPS_DEBUG_SCAN: '1' };
+    const runs = ['1', '2'].map((j) =>
+      finops(['report', d, '--by', 'day,team', '--format', 'json', '--jobs', j], env),
+    );
+    expect(runs[0]!.code).toBe(0);
+    expect(runs[1]!.stdout).toBe(runs[0]!.stdout);
+    expect(runs[1]!.stderr).toMatch(
+      /3 tasks, 1 worker\(s\) \+ this thread, 1 re-run\(s\) for copies across tasks/,
+    );
+    const r = JSON.parse(runs[0]!.stdout);
+    expect(r.inputs.map((i: { records: number; duplicates: number }) => [i.records, i.duplicates])).toEqual([
+      [6000, 0],
+      [MAX_DEFERRED, 1000],
+      [MAX_DEFERRED + 1000, 0],
+    ]);
   }, 120_000);
 
   it('stops at the same first bad row under --strict', () => {
