@@ -9,7 +9,7 @@ import {
   addScanOptions,
   emit,
   formatOption,
-  renderContext,
+  outputContext,
   say,
   scanOptionsFrom,
   type ScanCliOpts,
@@ -78,10 +78,7 @@ Examples:
         metric: opts.metric,
         method: opts.method,
       });
-      await emit(
-        FORECAST_RENDERERS[opts.format](report, renderContext(opts.output !== undefined)),
-        opts.output,
-      );
+      await emit(FORECAST_RENDERERS[opts.format](report, outputContext(opts.output)), opts.output);
       if (report.problems.skipped > 0)
         say(`finops: ${report.problems.skipped} row(s) skipped; first: ${report.problems.first}`, opts.quiet);
     });

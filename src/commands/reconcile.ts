@@ -7,7 +7,7 @@ import {
   addScanOptions,
   emit,
   formatOption,
-  renderContext,
+  outputContext,
   say,
   scanOptionsFrom,
   type ScanCliOpts,
@@ -51,10 +51,7 @@ Examples:
       const result = reconciler.result(await scanUsage(combined, (p) => reconciler.add(p)), book);
       if (opts.mismatchesOnly)
         result.rows = result.rows.filter((r) => r.status !== 'ok' && r.status !== 'no-bill');
-      await emit(
-        RECONCILE_RENDERERS[opts.format](result, renderContext(opts.output !== undefined)),
-        opts.output,
-      );
+      await emit(RECONCILE_RENDERERS[opts.format](result, outputContext(opts.output)), opts.output);
       const p = result.problems;
       if (p.skipped > 0)
         say(`finops: ${fmtInt(p.skipped)} row(s) skipped as unreadable; first: ${p.first}`, opts.quiet);

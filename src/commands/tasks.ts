@@ -7,7 +7,7 @@ import {
   addScanOptions,
   emit,
   formatOption,
-  renderContext,
+  outputContext,
   say,
   scanOptionsFrom,
   type ScanCliOpts,
@@ -51,7 +51,7 @@ Examples:
         factor: loaded.config.tasks.runaway_factor,
         top: opts.all ? undefined : opts.top,
       });
-      await emit(TASKS_RENDERERS[opts.format](report, renderContext(opts.output !== undefined)), opts.output);
+      await emit(TASKS_RENDERERS[opts.format](report, outputContext(opts.output)), opts.output);
       if (report.runaways.length > 0) say(`finops: ${report.runaways.length} runaway task(s)`, opts.quiet);
     });
 }

@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import type { ForecastReport, ScopeForecast } from '../analysis/forecast-report.ts';
 import { csvCell, csvText } from './csv.ts';
 import { fmtInt, fmtUsd } from './format.ts';
-import { colors, type RenderContext } from './table.ts';
+import { colors, fitColumns, fold, leftOutLines, wrapOptions, type RenderContext } from './table.ts';
 
 function scopeText(s: ScopeForecast): string {
   const parts = Object.values(s.scope);
@@ -53,24 +53,38 @@ function title(r: ForecastReport): string {
     : `Forecast of daily ${r.metric} after ${r.lastDay}, ${r.horizon.days} day(s)${r.horizon.periodEnd ? ` to ${r.horizon.periodEnd}` : ''} · by ${r.by.join(', ') || 'all'}`;
 }
 
-/** Forecasts as a terminal table, warnings underneath. */
+/** Forecasts as a terminal table, warnings underneath; fits `ctx.width` (Scope, the forecast and its 80 % stay). */
 export function renderForecastTable(r: ForecastReport, ctx: RenderContext): string {
   const c = colors(ctx);
+  const h = head(r);
+  const drop = ['History', 'Backtest sMAPE', 'Method', '95 % interval', h[7] ?? ''];
+  const fit = fitColumns(
+    h,
+    r.scopes.map((s) => cells(r, s)),
+    ctx.width,
+    { drop, wrap: [0] },
+  );
+  const aligns = ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'right'] as const;
   const t = new Table({
-    head: head(r).map((h) => c.bold(h)),
+    head: fit.head.map((x) => c.bold(x)),
     style: { head: [], border: [] },
-    colAligns: ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'right'],
+    colAligns: fit.cols.map((i) => aligns[i]!),
+    ...wrapOptions(fit),
   });
-  for (const s of r.scopes) t.push(cells(r, s));
+  t.push(...fit.rows);
   const warnings = r.scopes.flatMap((s) => s.forecast.warnings.map((w) => `  ${scopeText(s)}: ${w}`));
   return (
     [
-      c.bold(title(r)),
+      ...fold(title(r), ctx.width, '  ').map((l) => c.bold(l)),
       t.toString(),
-      ...(warnings.length ? [c.yellow('Warnings:'), ...warnings] : []),
-      c.dim(
+      ...(warnings.length
+        ? [c.yellow('Warnings:'), ...warnings.flatMap((w) => fold(w, ctx.width, '    '))]
+        : []),
+      ...fold(
         'sMAPE: mean absolute error of rolling-origin backtests relative to the level; see docs/forecasting.md',
-      ),
+        ctx.width,
+      ).map((l) => c.dim(l)),
+      ...leftOutLines(ctx.width, fit.dropped).map((l) => c.dim(l)),
     ].join('\n') + '\n'
   );
 }

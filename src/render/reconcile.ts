@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import type { Reconciliation, ReconcileRow } from '../analysis/reconcile.ts';
 import { csvCell, csvText } from './csv.ts';
 import { fmtUsd } from './format.ts';
-import { colors, type RenderContext } from './table.ts';
+import { colors, fitColumns, fold, leftOutLines, wrapOptions, type RenderContext } from './table.ts';
 
 const HEAD = [
   'Period',
@@ -39,21 +39,36 @@ function summary(rec: Reconciliation): string {
   return `Computed ${fmtUsd(t.computed)} · billed ${fmtUsd(t.reported)} · difference ${signed(t.difference)} · ${t.mismatched} of ${t.lines} line(s) outside tolerance (±max($${rec.tolerance.absolute}, ${rec.tolerance.relative * 100}%))`;
 }
 
-/** Reconciliation as a terminal table. */
+/** Reconcile columns left out first on a narrow terminal: Period, Model, Difference, Status and the cause stay. */
+const RECONCILE_DROP = ['Provider', 'Diff %', 'Computed', 'Billed'];
+const ALIGNS = ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'left', 'left'] as const;
+
+/** Reconciliation as a terminal table; fits `ctx.width` (the model and the cause wrap last). */
 export function renderReconcileTable(rec: Reconciliation, ctx: RenderContext): string {
   const c = colors(ctx);
+  const fit = fitColumns(HEAD, rec.rows.map(cells), ctx.width, { drop: RECONCILE_DROP, wrap: [2, 8] });
   const t = new Table({
-    head: HEAD.map((h) => c.bold(h)),
+    head: fit.head.map((h) => c.bold(h)),
     style: { head: [], border: [] },
-    colAligns: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'left', 'left'],
+    colAligns: fit.cols.map((i) => ALIGNS[i]!),
+    ...wrapOptions(fit),
   });
-  for (const r of rec.rows) {
-    const row = cells(r);
-    row[7] =
-      r.status === 'ok' ? c.green(r.status) : r.status === 'no-bill' ? c.dim(r.status) : c.yellow(r.status);
+  const status = fit.cols.indexOf(7);
+  rec.rows.forEach((r, k) => {
+    const row = fit.rows[k]!;
+    if (status >= 0)
+      row[status] =
+        r.status === 'ok' ? c.green(r.status) : r.status === 'no-bill' ? c.dim(r.status) : c.yellow(r.status);
     t.push(row);
-  }
-  return `${c.bold(`Reconciliation by ${rec.by}`)}\n${t.toString()}\n${summary(rec)}\n`;
+  });
+  return (
+    [
+      c.bold(`Reconciliation by ${rec.by}`),
+      t.toString(),
+      ...fold(summary(rec), ctx.width, '  '),
+      ...leftOutLines(ctx.width, fit.dropped).map((l) => c.dim(l)),
+    ].join('\n') + '\n'
+  );
 }
 
 /** Reconciliation as markdown. */

@@ -99,9 +99,9 @@ export function renderReportTable(report: Report, ctx: RenderContext): string {
   if (report.groups.some((g) => g.estimated)) legend.push('~ tokens partly estimated from text');
   if (t.reportedCost !== null) legend.push('Billed = cost stated by the source');
   if (trendCol >= 0) legend.push(`Trend = daily cost ${periodLabel(report)}, each row to its own peak`);
-  out.push(c.dim(`Prices: ${report.pricing.source}${legend.length > 0 ? ` · ${legend.join(' · ')}` : ''}`));
-  const note = leftOutNote(ctx.width, dropped);
-  if (note) out.push(c.dim(note));
+  const prices = `Prices: ${report.pricing.source}${legend.length > 0 ? ` · ${legend.join(' · ')}` : ''}`;
+  out.push(...fold(prices, ctx.width, '  ').map((l) => c.dim(l)));
+  out.push(...leftOutLines(ctx.width, dropped).map((l) => c.dim(l)));
   return out.join('\n') + '\n';
 }
 

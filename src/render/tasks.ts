@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import type { TaskSummary, TasksReport } from '../analysis/tasks.ts';
 import { csvCell, csvText } from './csv.ts';
 import { fmtInt, fmtUsd } from './format.ts';
-import { colors, type RenderContext } from './table.ts';
+import { colors, fitColumns, fold, leftOutLines, wrapOptions, type RenderContext } from './table.ts';
 
 const TASK_HEAD = ['Task', 'Workflow', 'Steps', 'Tokens', 'Cost', 'Duration', 'Models', 'Runaway'];
 
@@ -25,72 +25,78 @@ function duration(s: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-/** Agent tasks: cost distribution per workflow, runaways, costliest tasks. */
+const WORKFLOW_HEAD = [
+  'Workflow',
+  'Tasks',
+  'Total',
+  'p50 cost',
+  'p90 cost',
+  'p99 cost',
+  'Max cost',
+  'p50 steps',
+  'p90 steps',
+  'Max steps',
+  'Runaways',
+];
+/** Columns left out first on a narrow terminal: Workflow, Tasks, p90 cost, Max steps and Runaways stay. */
+const WORKFLOW_DROP = ['p50 steps', 'p90 steps', 'p99 cost', 'Max cost', 'p50 cost', 'Total'];
+const TASK_DROP = ['Duration', 'Models', 'Workflow', 'Tokens'];
+const TASK_ALIGNS = ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'left'] as const;
+
+/** Agent tasks: cost distribution per workflow, runaways, costliest tasks; fits `ctx.width`. */
 export function renderTasksTable(r: TasksReport, ctx: RenderContext): string {
   const c = colors(ctx);
+  const rows = r.workflows.map((x) => [
+    x.workflow,
+    fmtInt(x.tasks),
+    fmtUsd(x.cost.total),
+    fmtUsd(x.cost.p50),
+    fmtUsd(x.cost.p90),
+    fmtUsd(x.cost.p99),
+    fmtUsd(x.cost.max),
+    fmtInt(x.steps.p50),
+    fmtInt(x.steps.p90),
+    fmtInt(x.steps.max),
+    String(x.runaways),
+  ]);
+  const fit = fitColumns(WORKFLOW_HEAD, rows, ctx.width, { drop: WORKFLOW_DROP, wrap: [0] });
+  const dropped = new Set(fit.dropped);
   const w = new Table({
-    head: [
-      'Workflow',
-      'Tasks',
-      'Total',
-      'p50 cost',
-      'p90 cost',
-      'p99 cost',
-      'Max cost',
-      'p50 steps',
-      'p90 steps',
-      'Max steps',
-      'Runaways',
-    ].map((h) => c.bold(h)),
+    head: fit.head.map((h) => c.bold(h)),
     style: { head: [], border: [] },
-    colAligns: [
-      'left',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-    ],
+    colAligns: fit.cols.map((i) => (i === 0 ? 'left' : 'right')),
+    ...wrapOptions(fit),
   });
-  for (const x of r.workflows) {
-    w.push([
-      x.workflow,
-      fmtInt(x.tasks),
-      fmtUsd(x.cost.total),
-      fmtUsd(x.cost.p50),
-      fmtUsd(x.cost.p90),
-      fmtUsd(x.cost.p99),
-      fmtUsd(x.cost.max),
-      fmtInt(x.steps.p50),
-      fmtInt(x.steps.p90),
-      fmtInt(x.steps.max),
-      x.runaways > 0 ? c.red(String(x.runaways)) : '0',
-    ]);
-  }
+  const runaways = fit.cols.indexOf(10);
+  r.workflows.forEach((x, k) => {
+    const row = fit.rows[k]!;
+    if (runaways >= 0 && x.runaways > 0) row[runaways] = c.red(row[runaways]!);
+    w.push(row);
+  });
   const out = [c.bold('Agent tasks by workflow'), w.toString()];
   const list = (title: string, tasks: TaskSummary[]) => {
     if (tasks.length === 0) return;
+    const f = fitColumns(TASK_HEAD, tasks.map(taskCells), ctx.width, { drop: TASK_DROP, wrap: [0, 7] });
+    for (const d of f.dropped) dropped.add(d);
     const t = new Table({
-      head: TASK_HEAD.map((h) => c.bold(h)),
+      head: f.head.map((h) => c.bold(h)),
       style: { head: [], border: [] },
-      colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'left'],
+      colAligns: f.cols.map((i) => TASK_ALIGNS[i]!),
+      ...wrapOptions(f),
     });
-    for (const x of tasks) t.push(taskCells(x));
+    t.push(...f.rows);
     out.push(c.bold(title), t.toString());
   };
   list(`Runaway tasks (${r.runaways.length})`, r.runaways);
   list('Costliest tasks', r.tasks);
   if (r.untracked.requests > 0)
     out.push(
-      c.dim(
+      ...fold(
         `${fmtInt(r.untracked.requests)} requests (${fmtUsd(r.untracked.cost)}) carry no task or trace id and belong to no task.`,
-      ),
+        ctx.width,
+      ).map((l) => c.dim(l)),
     );
+  out.push(...leftOutLines(ctx.width, [...dropped]).map((l) => c.dim(l)));
   return out.join('\n') + '\n';
 }
 
