@@ -48,7 +48,7 @@ export interface ProgressOptions {
 /**
  * Progress of a long run on stderr (ora): the stage, files and rows read, rows per second. Starts only after
  * `delayMs`; a no-op when disabled. `update` is cheap enough to call once per batch. ora is loaded only when a
- * spinner may be shown: with what it imports (string widths, emoji tables) it was a third of finops' start-up.
+ * spinner may be shown: with what it imports (string widths, emoji tables) it was a quarter of finops' start-up.
  */
 export class Progress {
   private readonly opts: ProgressOptions;
